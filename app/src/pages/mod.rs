@@ -1,0 +1,34 @@
+//! One module per section of the app. Later capabilities fill these pages in;
+//! until there is data, each says what it will show and how to send data.
+
+mod alerts;
+mod health;
+mod map;
+mod not_found;
+mod services;
+mod traces;
+
+pub use alerts::AlertsPage;
+pub use health::{HealthCheckPage, HealthPage};
+pub use map::MapPage;
+pub use not_found::NotFoundPage;
+pub use services::{ServicePage, ServicesPage};
+pub use traces::{TracePage, TracesPage};
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::use_time_range;
+
+/// A path parameter as text. It is untrusted: it is only ever rendered as a
+/// text node, which Leptos escapes.
+fn use_path_param(name: &'static str) -> Signal<String> {
+    let params = use_params_map();
+    Signal::derive(move || params.read().get(name).unwrap_or_default())
+}
+
+/// "Last hour", "2026-01-02 03:04 → … UTC": the window a page is showing.
+fn range_subtitle(prefix: &'static str) -> Signal<String> {
+    let range = use_time_range();
+    Signal::derive(move || format!("{prefix} · {}", range.get().label()))
+}

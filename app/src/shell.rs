@@ -1,0 +1,64 @@
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::{Footer, Header};
+use crate::pages::{
+    AlertsPage, HealthCheckPage, HealthPage, MapPage, NotFoundPage, ServicePage, ServicesPage,
+    TracePage, TracesPage,
+};
+
+/// Applies a saved theme before the first paint, so a dark-theme user never
+/// sees a white flash. It reads only our own localStorage key.
+const THEME_BOOT_SCRIPT: &str = "try{var t=localStorage.getItem('watchpost-theme');\
+if(t==='light'||t==='dark'){document.documentElement.dataset.theme=t}}catch(e){}";
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href=crate::components::FAVICON/>
+                <script inner_html=THEME_BOOT_SCRIPT></script>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: header with navigation and time range, one page, footer.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/watchpost.css"/>
+        <Title formatter=|page: String| format!("{page} · Watchpost")/>
+        <Router>
+            <Header/>
+            <main class="page">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=ServicesPage/>
+                    <Route path=path!("/services") view=ServicesPage/>
+                    <Route path=path!("/services/:name") view=ServicePage/>
+                    <Route path=path!("/traces") view=TracesPage/>
+                    <Route path=path!("/traces/:id") view=TracePage/>
+                    <Route path=path!("/map") view=MapPage/>
+                    <Route path=path!("/health") view=HealthPage/>
+                    <Route path=path!("/health/:check") view=HealthCheckPage/>
+                    <Route path=path!("/alerts") view=AlertsPage/>
+                </Routes>
+            </main>
+            <Footer/>
+        </Router>
+    }
+}

@@ -1,0 +1,149 @@
+import { expect, type Page, test } from "@playwright/test";
+
+const sections = [
+  { link: "Services", path: "/services" },
+  { link: "Traces", path: "/traces" },
+  { link: "Service map", path: "/map" },
+  { link: "Health", path: "/health" },
+  { link: "Alerts", path: "/alerts" },
+];
+
+/** Collects everything the page logs as an error, and uncaught exceptions. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  return errors;
+}
+
+/** The WebAssembly bundle marks <html> once every handler is attached. */
+async function waitForHydration(page: Page) {
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+}
+
+function nav(page: Page) {
+  return page.getByRole("navigation", { name: "Sections" });
+}
+
+test("the home page links to every section, and each renders its empty state", async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto("/");
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { level: 1, name: "Services", exact: true })).toBeVisible();
+
+  for (const section of sections) {
+    const link = nav(page).getByRole("link", { name: section.link, exact: true });
+    await link.click();
+    await expect(page).toHaveURL(new RegExp(`${section.path}$`));
+    await expect(page.getByRole("heading", { level: 1, name: section.link, exact: true })).toBeVisible();
+    await expect(page).toHaveTitle(`${section.link} · Watchpost`);
+    await expect(link).toHaveAttribute("aria-current", "page");
+    // A new user learns how to send data on every page.
+    const empty = page.getByTestId("empty-state");
+    await expect(empty).toContainText("OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318");
+    await expect(empty).toContainText("OTEL_SERVICE_NAME");
+    await expect(empty).toContainText("http://127.0.0.1:4317");
+  }
+  await expect(page.getByTestId("database-state")).toHaveText("database ready");
+  expect(errors).toEqual([]);
+});
+
+for (const section of sections) {
+  test(`${section.path} hydrates when opened directly`, async ({ page }) => {
+    const errors = collectErrors(page);
+    await page.goto(section.path);
+    await waitForHydration(page);
+
+    // The theme toggle works only if the WebAssembly took over the page.
+    const html = page.locator("html");
+    const toggle = page.getByTestId("theme-toggle");
+    await toggle.click();
+    const first = await html.getAttribute("data-theme");
+    expect(first === "dark" || first === "light").toBe(true);
+    const firstBackground = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await toggle.click();
+    await expect(html).toHaveAttribute("data-theme", first === "dark" ? "light" : "dark");
+    // The stylesheet follows the choice, not just the attribute.
+    await expect
+      .poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor))
+      .not.toBe(firstBackground);
+
+    // Changing the time range is client-side navigation that updates the page.
+    await page.getByTestId("time-range").selectOption("24h");
+    await expect(page).toHaveURL(`${section.path}?range=24h`);
+    await expect(page.locator(".subtitle")).toContainText("Last 24 hours");
+    expect(errors).toEqual([]);
+  });
+}
+
+test("the theme choice survives a reload", async ({ page }) => {
+  await page.goto("/alerts");
+  await waitForHydration(page);
+  const html = page.locator("html");
+  await page.getByTestId("theme-toggle").click();
+  const chosen = await html.getAttribute("data-theme");
+  await page.reload();
+  await expect(html).toHaveAttribute("data-theme", chosen!);
+});
+
+test("the time range is kept in the URL across sections", async ({ page }) => {
+  await page.goto("/services?range=6h");
+  await waitForHydration(page);
+  await expect(page.getByTestId("time-range")).toHaveValue("6h");
+  await nav(page).getByRole("link", { name: "Traces", exact: true }).click();
+  await expect(page).toHaveURL("/traces?range=6h");
+  await expect(page.getByTestId("time-range")).toHaveValue("6h");
+  await expect(page.locator(".subtitle")).toContainText("Last 6 hours");
+});
+
+test("a custom range explains bad input next to the field", async ({ page }) => {
+  await page.goto("/map");
+  await waitForHydration(page);
+  await page.getByTestId("time-range").selectOption("custom");
+  const form = page.getByTestId("custom-range");
+  await form.getByLabel("From (UTC)").fill("2026-01-02T05:00");
+  await form.getByLabel("To (UTC)").fill("2026-01-02T04:00");
+  await form.getByRole("button", { name: "Apply" }).click();
+  await expect(page.locator("#range-to-error")).toHaveText("must be later than the start");
+  await expect(form.getByLabel("To (UTC)")).toHaveAttribute("aria-invalid", "true");
+  await expect(page).toHaveURL("/map");
+
+  await form.getByLabel("To (UTC)").fill("2026-01-02T07:30");
+  await form.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL("/map?from=2026-01-02T05:00:00Z&to=2026-01-02T07:30:00Z");
+  await expect(page.locator(".subtitle")).toContainText("2026-01-02 05:00 → 2026-01-02 07:30 UTC");
+  await expect(form).toBeHidden();
+});
+
+test("detail routes render and unknown paths are a real 404", async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto("/services/checkout");
+  await expect(page.getByRole("heading", { level: 1, name: "checkout" })).toBeVisible();
+  await page.goto("/traces/4bf92f3577b34da6a3ce929d0e0e4736");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("4bf92f3577b34da6a3ce929d0e0e4736");
+  await page.goto("/health/payments-http");
+  await expect(page.getByRole("heading", { level: 1, name: "payments-http" })).toBeVisible();
+
+  const response = await page.goto("/no/such/page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+  // The 404 page's own console error for the status is expected; nothing else.
+  expect(errors.filter((e) => !e.includes("404"))).toEqual([]);
+});
+
+test("markup in a path parameter is shown as text, never run", async ({ page }) => {
+  let dialogs = 0;
+  page.on("dialog", async (dialog) => {
+    dialogs += 1;
+    await dialog.dismiss();
+  });
+  const hostile = '</title><img src=x onerror="alert(1)">';
+  await page.goto(`/services/${encodeURIComponent(hostile)}`);
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(hostile);
+  expect(await page.locator("img").count()).toBe(0);
+  await expect(page).toHaveTitle('‹/title›‹img src=x onerror="alert(1)"› · Watchpost');
+  expect(dialogs).toBe(0);
+});

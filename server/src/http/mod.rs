@@ -1,0 +1,44 @@
+//! HTTP routes other than the Leptos pages: probes and metrics now; the JSON
+//! API and OTLP/HTTP as they land. Handlers stay thin over the storage layer.
+
+mod error;
+mod metrics;
+mod probes;
+
+pub use error::ApiError;
+
+use app::shell::{App, shell};
+use axum::Router;
+use axum::routing::get;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use tower_http::trace::TraceLayer;
+
+use crate::startup::ServerState;
+
+pub fn router(state: ServerState) -> Router {
+    let app_state = state.app.clone();
+    let provide_app_state = move || provide_context(app_state.clone());
+    let options = state.app.leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(probes::healthz))
+        .route("/readyz", get(probes::readyz))
+        .route("/metrics", get(metrics::render))
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(App),
+            provide_app_state.clone(),
+            move || shell(options.clone()),
+        )
+        .fallback(file_and_error_handler_with_context::<ServerState, _>(
+            provide_app_state,
+            shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count_responses,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

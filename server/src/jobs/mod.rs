@@ -1,0 +1,4 @@
+//! Background work. Each job is an `async fn run(.., cancel)` that returns
+//! promptly once the shared cancellation token fires.
+
+pub mod migrate;

@@ -1,0 +1,30 @@
+//! The Watchpost server: one process that serves the UI, the JSON API and (as
+//! capabilities land) the OTLP listeners and background jobs.
+//!
+//! A guided tour:
+//! - [`config`]: every setting, as a flag and an environment variable.
+//! - [`startup`]: binds the listeners and wires state, routes and jobs.
+//! - [`shutdown`]: one cancellation token for the whole process.
+//! - [`http`]: the axum routes that are not Leptos pages.
+//! - [`jobs`]: background work that stops cleanly on shutdown.
+//! - [`self_metrics`]: Watchpost's own Prometheus metrics.
+
+pub mod config;
+pub mod http;
+pub mod jobs;
+pub mod self_metrics;
+pub mod shutdown;
+pub mod startup;
+pub mod telemetry;
+
+use tokio_util::sync::CancellationToken;
+
+pub use startup::{Application, StartupError};
+
+/// Runs the server until SIGINT or SIGTERM, then drains and returns.
+pub async fn run(config: config::Config) -> Result<(), StartupError> {
+    let cancel = CancellationToken::new();
+    shutdown::cancel_on_signal(cancel.clone());
+    let application = Application::build(config).await?;
+    application.run_until_cancelled(cancel).await
+}

@@ -1,0 +1,163 @@
+//! Watchpost's own metrics, served on `/metrics` in the Prometheus text
+//! format. Plain atomics keep the hot path free of locks and dependencies;
+//! later capabilities add their counters here.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::http::StatusCode;
+
+const STATUS_CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+
+pub struct SelfMetrics {
+    started_at_seconds: f64,
+    http_responses: [AtomicU64; 5],
+}
+
+/// The database's state at scrape time.
+pub struct DatabaseSnapshot {
+    pub ready: bool,
+    pub connections: u32,
+    pub idle_connections: usize,
+}
+
+impl Default for SelfMetrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SelfMetrics {
+    pub fn new() -> SelfMetrics {
+        let started_at_seconds = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_secs_f64())
+            .unwrap_or_default();
+        SelfMetrics {
+            started_at_seconds,
+            http_responses: Default::default(),
+        }
+    }
+
+    pub fn record_http_response(&self, status: StatusCode) {
+        let class = usize::from(status.as_u16() / 100).clamp(1, 5) - 1;
+        self.http_responses[class].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn render(&self, database: &DatabaseSnapshot) -> String {
+        let mut out = PrometheusText::default();
+        out.family(
+            "watchpost_build_info",
+            "gauge",
+            "Build of the running server.",
+        );
+        out.sample(
+            "watchpost_build_info",
+            &[("version", env!("CARGO_PKG_VERSION"))],
+            1.0,
+        );
+        out.family(
+            "process_start_time_seconds",
+            "gauge",
+            "Start time of the process since the Unix epoch.",
+        );
+        out.sample("process_start_time_seconds", &[], self.started_at_seconds);
+
+        out.family(
+            "watchpost_http_responses_total",
+            "counter",
+            "HTTP responses sent, by status class.",
+        );
+        for (class, counter) in STATUS_CLASSES.iter().zip(&self.http_responses) {
+            out.sample(
+                "watchpost_http_responses_total",
+                &[("code", class)],
+                counter.load(Ordering::Relaxed) as f64,
+            );
+        }
+
+        out.family(
+            "watchpost_database_ready",
+            "gauge",
+            "1 when the database answers and is migrated.",
+        );
+        out.sample(
+            "watchpost_database_ready",
+            &[],
+            f64::from(u8::from(database.ready)),
+        );
+        out.family(
+            "watchpost_database_connections",
+            "gauge",
+            "Open database connections, by state.",
+        );
+        let busy = (database.connections as usize).saturating_sub(database.idle_connections);
+        out.sample(
+            "watchpost_database_connections",
+            &[("state", "busy")],
+            busy as f64,
+        );
+        out.sample(
+            "watchpost_database_connections",
+            &[("state", "idle")],
+            database.idle_connections as f64,
+        );
+        out.0
+    }
+}
+
+/// A writer for the text exposition format.
+#[derive(Default)]
+struct PrometheusText(String);
+
+impl PrometheusText {
+    fn family(&mut self, name: &str, kind: &str, help: &str) {
+        let _ = writeln!(self.0, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    }
+
+    /// Label values here are our own constants, so they need no escaping.
+    fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
+        self.0.push_str(name);
+        if !labels.is_empty() {
+            let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+            let _ = write!(self.0, "{{{}}}", labels.join(","));
+        }
+        let _ = writeln!(self.0, " {value}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_by_status_class() {
+        let metrics = SelfMetrics::new();
+        metrics.record_http_response(StatusCode::OK);
+        metrics.record_http_response(StatusCode::CREATED);
+        metrics.record_http_response(StatusCode::SERVICE_UNAVAILABLE);
+        let text = metrics.render(&DatabaseSnapshot {
+            ready: true,
+            connections: 3,
+            idle_connections: 1,
+        });
+        assert!(
+            text.contains("watchpost_http_responses_total{code=\"2xx\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("watchpost_http_responses_total{code=\"5xx\"} 1\n"),
+            "{text}"
+        );
+        assert!(text.contains("watchpost_database_ready 1\n"), "{text}");
+        assert!(
+            text.contains("watchpost_database_connections{state=\"busy\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE watchpost_http_responses_total counter\n"),
+            "{text}"
+        );
+    }
+}

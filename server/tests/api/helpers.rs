@@ -1,0 +1,203 @@
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use server::config::Config;
+use server::{Application, StartupError};
+use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// A database of its own for one test, dropped when the test ends.
+pub struct TestDatabase {
+    pub name: String,
+    pub url: String,
+    server_url: String,
+}
+
+static NEXT_DATABASE: AtomicU32 = AtomicU32::new(0);
+
+fn server_url() -> String {
+    std::env::var("DATABASE_URL").expect(
+        "DATABASE_URL must point at a PostgreSQL server for these tests; `./dev test` sets it up",
+    )
+}
+
+/// `url` with its database name replaced.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let prefix = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
+    match query {
+        Some(query) => format!("{prefix}/{database}?{query}"),
+        None => format!("{prefix}/{database}"),
+    }
+}
+
+impl TestDatabase {
+    /// A name for a database that does not exist yet.
+    pub fn unique_name() -> String {
+        let n = NEXT_DATABASE.fetch_add(1, Ordering::Relaxed);
+        format!("watchpost_test_{}_{n}", std::process::id())
+    }
+
+    pub async fn create() -> TestDatabase {
+        let database = TestDatabase::named(TestDatabase::unique_name());
+        database.create_now().await;
+        database
+    }
+
+    /// The handle without creating the database, for tests of a late database.
+    pub fn named(name: String) -> TestDatabase {
+        let server_url = server_url();
+        let url = with_database(&server_url, &name);
+        TestDatabase {
+            name,
+            url,
+            server_url,
+        }
+    }
+
+    pub async fn create_now(&self) {
+        let mut connection = PgConnection::connect(&self.server_url)
+            .await
+            .expect("connect to the test server");
+        connection
+            // Names come from `unique_name`, never from outside input.
+            .execute(AssertSqlSafe(format!("create database {}", self.name)))
+            .await
+            .expect("create the test database");
+    }
+
+    pub async fn connect(&self) -> PgConnection {
+        PgConnection::connect(&self.url)
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Drop runs outside async; a short-lived runtime on its own thread
+        // removes the database so test runs leave nothing behind.
+        let server_url = self.server_url.clone();
+        let statement = format!("drop database if exists {} with (force)", self.name);
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let mut connection = PgConnection::connect(&server_url).await?;
+                connection.execute(AssertSqlSafe(statement)).await?;
+                Ok::<_, sqlx::Error>(())
+            })?;
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+        })
+        .join();
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    pub database: Option<TestDatabase>,
+    cancel: CancellationToken,
+    server: JoinHandle<Result<(), StartupError>>,
+}
+
+pub fn config_for(database_url: &str) -> Config {
+    Config::try_parse_from([
+        "watchpost",
+        "--listen",
+        "127.0.0.1:0",
+        "--database-url",
+        database_url,
+        "--database-acquire-timeout",
+        "1s",
+        "--database-retry-max",
+        "200ms",
+        "--shutdown-timeout",
+        "5s",
+    ])
+    .expect("test configuration parses")
+}
+
+/// The server on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    let database = TestDatabase::create().await;
+    let mut app = spawn_app_with(config_for(&database.url)).await;
+    app.database = Some(database);
+    app
+}
+
+pub async fn spawn_app_with(config: Config) -> TestApp {
+    let application = Application::build(config).await.expect("server builds");
+    let address = application.address();
+    let cancel = CancellationToken::new();
+    let server = tokio::spawn(application.run_until_cancelled(cancel.clone()));
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        client,
+        database: None,
+        cancel,
+        server,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    /// Waits until `/readyz` says 200 (migrations run in the background).
+    pub async fn wait_until_ready(&self, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            let status = self.get("/readyz").await.status();
+            if status == 200 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not ready after {within:?}; last status {status}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Asks the server to stop, as SIGTERM would, and waits for it.
+    pub async fn shutdown(self) -> Result<(), StartupError> {
+        self.cancel.cancel();
+        tokio::time::timeout(Duration::from_secs(10), self.server)
+            .await
+            .expect("server stops within 10s")
+            .expect("server task does not panic")
+    }
+}
+
+#[test]
+fn database_names_are_replaced_in_urls() {
+    assert_eq!(
+        with_database("postgres://u@h:1/a", "b"),
+        "postgres://u@h:1/b"
+    );
+    assert_eq!(
+        with_database("postgres://u:p@h/a?sslmode=disable", "b"),
+        "postgres://u:p@h/b?sslmode=disable"
+    );
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real server on a random port, against a real
+//! PostgreSQL with a fresh database per test. One binary, many modules, so
+//! the project links once.
+
+mod helpers;
+
+mod metrics;
+mod pages;
+mod probes;
+mod shutdown;
+mod storage;
