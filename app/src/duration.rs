@@ -84,7 +84,7 @@ impl fmt::Display for HumanDuration {
             (1_000, "s"),
         ];
         for (size, unit) in units {
-            if millis >= size && millis % size == 0 {
+            if millis >= size && millis.is_multiple_of(size) {
                 return write!(f, "{}{unit}", millis / size);
             }
         }

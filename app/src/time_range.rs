@@ -88,10 +88,10 @@ impl TimeRange {
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> TimeRange {
         let from = get("from").and_then(|v| parse_url_instant(&v));
         let to = get("to").and_then(|v| parse_url_instant(&v));
-        if let (Some(from), Some(to)) = (from, to) {
-            if from < to {
-                return TimeRange::Absolute { from, to };
-            }
+        if let (Some(from), Some(to)) = (from, to)
+            && from < to
+        {
+            return TimeRange::Absolute { from, to };
         }
         get("range")
             .and_then(|key| Preset::from_key(&key))
