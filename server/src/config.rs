@@ -69,7 +69,7 @@ pub struct DatabaseConfig {
 #[derive(Debug, Clone, clap::Args)]
 pub struct LogConfig {
     /// Log filter, in `tracing` syntax (e.g. `info,server=debug`).
-    #[arg(long = "log", env = "WATCHPOST_LOG", default_value = "info")]
+    #[arg(long = "log", env = "WATCHPOST_LOG", default_value = "info,sqlx=warn")]
     pub filter: String,
 
     /// `text` for people, `json` for log collectors.
