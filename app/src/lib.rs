@@ -4,12 +4,16 @@
 //! browser runs, and with `ssr` into the server, where it also carries the
 //! storage layer. Anything that touches the database sits behind `ssr`.
 
+/// Sizes written the way people write them: `512KiB`, `16MiB`.
+pub mod byte_size;
 /// Durations written the way people write them: `10s`, `500ms`, `5m`.
 pub mod duration;
 /// Errors server functions hand back to the browser.
 pub mod error;
 /// What the server says about itself: version and database state.
 pub mod instance;
+/// Spans, attributes and services, as the rest of the code talks about them.
+pub mod model;
 /// The document around every page and the router that picks the page.
 pub mod shell;
 /// The time window every page looks at, kept in the URL.

@@ -1,6 +1,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use app::byte_size::ByteSize;
 use app::duration::HumanDuration;
 use clap::{Parser, ValueEnum};
 
@@ -17,6 +18,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub database: DatabaseConfig,
+
+    #[command(flatten)]
+    pub ingest: IngestConfig,
 
     /// Where the compiled front-end (JS, WASM, CSS) lives.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
@@ -64,6 +68,78 @@ pub struct DatabaseConfig {
         default_value = "30s"
     )]
     pub retry_max: HumanDuration,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct IngestConfig {
+    /// Address of the OTLP/HTTP listener (`POST /v1/traces`). The main
+    /// address accepts the same route, for setups with one port open.
+    #[arg(
+        long = "otlp-http-listen",
+        env = "WATCHPOST_OTLP_HTTP_LISTEN",
+        default_value = "127.0.0.1:4318"
+    )]
+    pub http_listen: SocketAddr,
+
+    /// Largest request body accepted, compressed (413 beyond it).
+    #[arg(
+        long = "ingest-max-body",
+        env = "WATCHPOST_INGEST_MAX_BODY",
+        default_value = "16MiB"
+    )]
+    pub max_body: ByteSize,
+
+    /// Largest request once decompressed (413 beyond it).
+    #[arg(
+        long = "ingest-max-decompressed",
+        env = "WATCHPOST_INGEST_MAX_DECOMPRESSED",
+        default_value = "64MiB"
+    )]
+    pub max_decompressed: ByteSize,
+
+    /// Spans with more attributes than this are rejected.
+    #[arg(
+        long = "ingest-max-attributes",
+        env = "WATCHPOST_INGEST_MAX_ATTRIBUTES",
+        default_value_t = 128
+    )]
+    pub max_attributes_per_span: usize,
+
+    /// Longer attribute values are cut to this length and counted.
+    #[arg(
+        long = "ingest-max-value-length",
+        env = "WATCHPOST_INGEST_MAX_VALUE_LENGTH",
+        default_value = "8KiB"
+    )]
+    pub max_attribute_value_length: ByteSize,
+
+    /// Spans waiting to be written before requests are refused with 429.
+    #[arg(
+        long = "ingest-queue-spans",
+        env = "WATCHPOST_INGEST_QUEUE_SPANS",
+        default_value_t = 200_000
+    )]
+    pub queue_spans: usize,
+
+    /// Most spans written in one COPY.
+    #[arg(
+        long = "ingest-batch-spans",
+        env = "WATCHPOST_INGEST_BATCH_SPANS",
+        default_value_t = 20_000
+    )]
+    pub batch_spans: usize,
+
+    /// Concurrent span writers (each holds a database connection while writing).
+    #[arg(
+        long = "ingest-writers",
+        env = "WATCHPOST_INGEST_WRITERS",
+        default_value_t = 2
+    )]
+    pub writers: usize,
+
+    /// How long spans are kept; older daily partitions are dropped whole.
+    #[arg(long = "retention", env = "WATCHPOST_RETENTION", default_value = "7d")]
+    pub retention: HumanDuration,
 }
 
 #[derive(Debug, Clone, clap::Args)]

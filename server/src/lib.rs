@@ -6,11 +6,13 @@
 //! - [`startup`]: binds the listeners and wires state, routes and jobs.
 //! - [`shutdown`]: one cancellation token for the whole process.
 //! - [`http`]: the axum routes that are not Leptos pages.
+//! - [`ingest`]: OTLP in, spans committed, answer out.
 //! - [`jobs`]: background work that stops cleanly on shutdown.
 //! - [`self_metrics`]: Watchpost's own Prometheus metrics.
 
 pub mod config;
 pub mod http;
+pub mod ingest;
 pub mod jobs;
 pub mod self_metrics;
 pub mod shutdown;

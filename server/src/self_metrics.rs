@@ -8,6 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
 
+use crate::ingest::IngestPipeline;
+
 const STATUS_CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
 pub struct SelfMetrics {
@@ -45,7 +47,7 @@ impl SelfMetrics {
         self.http_responses[class].fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn render(&self, database: &DatabaseSnapshot) -> String {
+    pub fn render(&self, database: &DatabaseSnapshot, ingest: &IngestPipeline) -> String {
         let mut out = PrometheusText::default();
         out.family(
             "watchpost_build_info",
@@ -103,8 +105,80 @@ impl SelfMetrics {
             &[("state", "idle")],
             database.idle_connections as f64,
         );
+        render_ingest(&mut out, ingest);
         out.0
     }
+}
+
+fn render_ingest(out: &mut PrometheusText, ingest: &IngestPipeline) {
+    let stats = &ingest.stats;
+    let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed) as f64;
+    let counters = [
+        (
+            "watchpost_ingest_spans_accepted_total",
+            "Spans committed to the database.",
+            &stats.spans_accepted,
+        ),
+        (
+            "watchpost_ingest_spans_rejected_total",
+            "Spans rejected as invalid (partial success).",
+            &stats.spans_rejected,
+        ),
+        (
+            "watchpost_ingest_values_truncated_total",
+            "Attribute values cut to the length limit.",
+            &stats.values_truncated,
+        ),
+        (
+            "watchpost_ingest_request_bytes_total",
+            "OTLP request bytes received, as sent.",
+            &stats.request_bytes,
+        ),
+        (
+            "watchpost_ingest_requests_refused_total",
+            "Requests refused because the queue was full.",
+            &stats.requests_refused_overload,
+        ),
+        (
+            "watchpost_ingest_batches_total",
+            "Span batches written.",
+            &stats.batches_written,
+        ),
+        (
+            "watchpost_ingest_batch_spans_total",
+            "Spans in the batches written (divide by batches for the mean size).",
+            &stats.batch_spans_total,
+        ),
+        (
+            "watchpost_ingest_write_failures_total",
+            "Batches the database did not take.",
+            &stats.write_failures,
+        ),
+    ];
+    for (name, help, counter) in counters {
+        out.family(name, "counter", help);
+        out.sample(name, &[], load(counter));
+    }
+    out.family(
+        "watchpost_ingest_write_seconds_total",
+        "counter",
+        "Time spent writing span batches.",
+    );
+    out.sample(
+        "watchpost_ingest_write_seconds_total",
+        &[],
+        load(&stats.write_seconds_total_micros) / 1e6,
+    );
+    out.family(
+        "watchpost_ingest_queue_spans",
+        "gauge",
+        "Spans queued or being written now.",
+    );
+    out.sample(
+        "watchpost_ingest_queue_spans",
+        &[],
+        ingest.queued_spans() as f64,
+    );
 }
 
 /// A writer for the text exposition format.
@@ -131,17 +205,41 @@ impl PrometheusText {
 mod tests {
     use super::*;
 
-    #[test]
-    fn renders_counters_by_status_class() {
+    fn idle_pipeline() -> IngestPipeline {
+        let settings = app::storage::DatabaseSettings {
+            url: "postgres://x@127.0.0.1:1/x".into(),
+            max_connections: 1,
+            acquire_timeout: std::time::Duration::from_millis(10),
+        };
+        let db = app::storage::Database::connect_lazy(&settings).unwrap();
+        let pipeline_settings = crate::ingest::PipelineSettings {
+            queue_spans: 10,
+            batch_spans: 10,
+            writers: 1,
+        };
+        let tracker = tokio_util::task::TaskTracker::new();
+        IngestPipeline::start(
+            db,
+            pipeline_settings,
+            &tracker,
+            tokio_util::sync::CancellationToken::new(),
+        )
+    }
+
+    #[tokio::test]
+    async fn renders_counters_by_status_class() {
         let metrics = SelfMetrics::new();
         metrics.record_http_response(StatusCode::OK);
         metrics.record_http_response(StatusCode::CREATED);
         metrics.record_http_response(StatusCode::SERVICE_UNAVAILABLE);
-        let text = metrics.render(&DatabaseSnapshot {
-            ready: true,
-            connections: 3,
-            idle_connections: 1,
-        });
+        let text = metrics.render(
+            &DatabaseSnapshot {
+                ready: true,
+                connections: 3,
+                idle_connections: 1,
+            },
+            &idle_pipeline(),
+        );
         assert!(
             text.contains("watchpost_http_responses_total{code=\"2xx\"} 2\n"),
             "{text}"

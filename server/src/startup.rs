@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
+use crate::ingest::{IngestPipeline, IngestSettings, PipelineSettings};
 use crate::self_metrics::SelfMetrics;
 use crate::{http, jobs};
 
@@ -31,6 +32,8 @@ pub enum StartupError {
 pub struct ServerState {
     pub app: AppState,
     pub metrics: Arc<SelfMetrics>,
+    pub ingest: Arc<IngestSettings>,
+    pub pipeline: IngestPipeline,
 }
 
 impl axum::extract::FromRef<ServerState> for LeptosOptions {
@@ -44,8 +47,14 @@ impl axum::extract::FromRef<ServerState> for LeptosOptions {
 pub struct Application {
     listener: TcpListener,
     address: SocketAddr,
+    otlp_http_listener: TcpListener,
+    otlp_http_address: SocketAddr,
     state: ServerState,
     config: Config,
+    jobs: TaskTracker,
+    /// Cancelled once the listeners have stopped, so the ingest writers
+    /// finish what the last requests queued.
+    drain_ingest: CancellationToken,
 }
 
 impl Application {
@@ -58,27 +67,37 @@ impl Application {
             .site_addr(config.listen)
             .env(Env::PROD)
             .build();
-        let listener =
-            TcpListener::bind(config.listen)
-                .await
-                .map_err(|source| StartupError::Bind {
-                    address: config.listen,
-                    source,
-                })?;
-        let address = listener.local_addr().map_err(|source| StartupError::Bind {
-            address: config.listen,
-            source,
-        })?;
+        let (listener, address) = bind(config.listen).await?;
+        let (otlp_http_listener, otlp_http_address) = bind(config.ingest.http_listen).await?;
+        let jobs = TaskTracker::new();
+        let drain_ingest = CancellationToken::new();
+        let pipeline = IngestPipeline::start(
+            db.clone(),
+            PipelineSettings::from_config(&config.ingest),
+            &jobs,
+            drain_ingest.clone(),
+        );
         let state = ServerState {
             app: AppState { leptos_options, db },
             metrics: Arc::new(SelfMetrics::new()),
+            ingest: Arc::new(IngestSettings::from_config(&config.ingest)),
+            pipeline,
         };
         Ok(Application {
             listener,
             address,
+            otlp_http_listener,
+            otlp_http_address,
             state,
             config,
+            jobs,
+            drain_ingest,
         })
+    }
+
+    /// The OTLP/HTTP address (the real port when 0 was asked for).
+    pub fn otlp_http_address(&self) -> SocketAddr {
+        self.otlp_http_address
     }
 
     /// The address the UI and API listen on (the real port when 0 was asked for).
@@ -92,21 +111,36 @@ impl Application {
         let Application {
             listener,
             address,
+            otlp_http_listener,
+            otlp_http_address,
             state,
             config,
+            jobs,
+            drain_ingest,
         } = self;
-        let jobs = TaskTracker::new();
         jobs.spawn(jobs::migrate::run(
             state.app.db.clone(),
             config.database.retry_max(),
             cancel.clone(),
         ));
+        jobs.spawn(jobs::partitions::run(
+            state.app.db.clone(),
+            config.ingest.retention.0,
+            cancel.clone(),
+        ));
 
-        let router = http::router(state.clone());
         tracing::info!(%address, "serving the ui and api on http://{address}");
-        let server =
-            axum::serve(listener, router).with_graceful_shutdown(cancel.clone().cancelled_owned());
-        let mut server = tokio::spawn(server.into_future());
+        tracing::info!(address = %otlp_http_address, "accepting OTLP/HTTP on http://{otlp_http_address}/v1/traces");
+        let ui = axum::serve(listener, http::router(state.clone()))
+            .with_graceful_shutdown(cancel.clone().cancelled_owned())
+            .into_future();
+        let otlp_http = axum::serve(otlp_http_listener, http::otlp_router(state.clone()))
+            .with_graceful_shutdown(cancel.clone().cancelled_owned())
+            .into_future();
+        let mut server = tokio::spawn(async move {
+            let (ui, otlp_http) = tokio::join!(ui, otlp_http);
+            ui.and(otlp_http)
+        });
 
         let served = tokio::select! {
             result = &mut server => result,
@@ -122,8 +156,10 @@ impl Application {
                 }
             }
         };
-        // Whatever ended the server, the jobs must stop too.
+        // Whatever ended the server, the jobs must stop too; the ingest
+        // writers last, after the listeners, to answer what was queued.
         cancel.cancel();
+        drain_ingest.cancel();
         jobs.close();
         if tokio::time::timeout(config.shutdown_timeout.0, jobs.wait())
             .await
@@ -140,4 +176,14 @@ impl Application {
             Err(join_error) => Err(StartupError::Serve(std::io::Error::other(join_error))),
         }
     }
+}
+
+async fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let listener = TcpListener::bind(address)
+        .await
+        .map_err(|source| StartupError::Bind { address, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| StartupError::Bind { address, source })?;
+    Ok((listener, bound))
 }

@@ -3,12 +3,17 @@
 //! Transports (HTTP handlers, gRPC services, server functions) call the small
 //! named functions here and never build queries themselves.
 
+/// The compact binary form of attributes, events and links.
+pub mod codec;
 mod error;
 mod readiness;
+/// Span storage: catalogue, partitions and the COPY writer.
+pub mod spans;
 
 pub use error::StorageError;
 pub use readiness::{Readiness, expected_schema_version};
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::PgPool;
@@ -33,6 +38,7 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone)]
 pub struct Database {
     pool: PgPool,
+    catalogue: Arc<spans::Catalogue>,
 }
 
 impl Database {
@@ -44,7 +50,10 @@ impl Database {
             .max_connections(settings.max_connections)
             .acquire_timeout(settings.acquire_timeout)
             .connect_lazy_with(options.application_name("watchpost"));
-        Ok(Database { pool })
+        Ok(Database {
+            pool,
+            catalogue: Arc::default(),
+        })
     }
 
     /// Applies pending migrations. PostgreSQL advisory locks inside sqlx make
@@ -58,6 +67,10 @@ impl Database {
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    pub(crate) fn catalogue(&self) -> &spans::Catalogue {
+        &self.catalogue
     }
 
     /// Connections open now and how many of them are idle, for `/metrics`.

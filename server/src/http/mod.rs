@@ -9,7 +9,7 @@ pub use error::ApiError;
 
 use app::shell::{App, shell};
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use tower_http::compression::CompressionLayer;
@@ -26,6 +26,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
         .route("/metrics", get(metrics::render))
+        .route("/v1/traces", post(crate::ingest::http::export_traces))
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),
@@ -43,5 +44,17 @@ pub fn router(state: ServerState) -> Router {
         .layer(TraceLayer::new_for_http())
         // The WebAssembly bundle shrinks to about 40 % with gzip.
         .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// The OTLP/HTTP port: only the OTLP routes (and liveness, for probes).
+pub fn otlp_router(state: ServerState) -> Router {
+    Router::new()
+        .route("/v1/traces", post(crate::ingest::http::export_traces))
+        .route("/healthz", get(probes::healthz))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count_responses,
+        ))
         .with_state(state)
 }

@@ -2,3 +2,4 @@
 //! promptly once the shared cancellation token fires.
 
 pub mod migrate;
+pub mod partitions;

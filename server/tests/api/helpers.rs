@@ -102,6 +102,7 @@ impl Drop for TestDatabase {
 /// A running server and a client for it.
 pub struct TestApp {
     pub address: SocketAddr,
+    pub otlp_http_address: SocketAddr,
     pub client: reqwest::Client,
     pub database: Option<TestDatabase>,
     cancel: CancellationToken,
@@ -109,9 +110,16 @@ pub struct TestApp {
 }
 
 pub fn config_for(database_url: &str) -> Config {
-    Config::try_parse_from([
+    config_with(database_url, &[])
+}
+
+/// The test configuration plus some extra flags.
+pub fn config_with(database_url: &str, extra: &[&str]) -> Config {
+    let base = [
         "watchpost",
         "--listen",
+        "127.0.0.1:0",
+        "--otlp-http-listen",
         "127.0.0.1:0",
         "--database-url",
         database_url,
@@ -121,8 +129,9 @@ pub fn config_for(database_url: &str) -> Config {
         "200ms",
         "--shutdown-timeout",
         "5s",
-    ])
-    .expect("test configuration parses")
+    ];
+    Config::try_parse_from(base.iter().copied().chain(extra.iter().copied()))
+        .expect("test configuration parses")
 }
 
 /// The server on a fresh database.
@@ -136,6 +145,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(config: Config) -> TestApp {
     let application = Application::build(config).await.expect("server builds");
     let address = application.address();
+    let otlp_http_address = application.otlp_http_address();
     let cancel = CancellationToken::new();
     let server = tokio::spawn(application.run_until_cancelled(cancel.clone()));
     let client = reqwest::Client::builder()
@@ -144,6 +154,7 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
         .unwrap();
     TestApp {
         address,
+        otlp_http_address,
         client,
         database: None,
         cancel,

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod ingest_http;
 mod metrics;
 mod pages;
 mod probes;

@@ -1,0 +1,5 @@
+//! The domain vocabulary shared by the server and the browser: what a span,
+//! an attribute and a service are, independent of how they are stored or sent.
+
+pub mod attributes;
+pub mod span;

@@ -1,0 +1,260 @@
+//! Services, operations, resources and scopes: the small tables spans point
+//! at. Ids already known are cached per process so a steady stream of spans
+//! costs no catalogue queries beyond bumping `last_seen`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use sqlx::PgPool;
+
+use super::{ServiceIdentity, SpanBatch};
+use crate::storage::StorageError;
+
+/// A bound on each cache, so a flood of distinct span names cannot grow
+/// memory without limit; past it the cache starts over.
+const CACHE_LIMIT: usize = 100_000;
+
+type OperationKey = (i32, String, i16);
+
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    operations: Mutex<HashMap<OperationKey, i32>>,
+    resources: Mutex<HashSet<i64>>,
+    scopes: Mutex<HashSet<i64>>,
+    /// Days whose span partition this process has made sure of.
+    pub(super) partitions: Mutex<HashSet<chrono::NaiveDate>>,
+}
+
+/// Database ids for one batch, in span order.
+pub(super) struct Resolved {
+    pub operation_ids: Vec<i32>,
+}
+
+impl Catalogue {
+    pub(super) async fn resolve(
+        &self,
+        pool: &PgPool,
+        batch: &SpanBatch,
+    ) -> Result<Resolved, StorageError> {
+        let service_ids = upsert_services(pool, batch).await?;
+        let resource_service: Vec<i32> = batch
+            .resources
+            .iter()
+            .map(|r| service_ids[&r.service.name])
+            .collect();
+        self.insert_resources(pool, batch, &resource_service)
+            .await?;
+        self.insert_scopes(pool, batch).await?;
+
+        let keys: Vec<OperationKey> = batch
+            .spans
+            .iter()
+            .map(|span| {
+                (
+                    resource_service[span.resource],
+                    span.name.clone(),
+                    span.kind as i16,
+                )
+            })
+            .collect();
+        self.resolve_operations(pool, &keys).await?;
+        let cache = self.operations.lock().expect("catalogue lock");
+        let operation_ids = keys.iter().map(|key| cache[key]).collect();
+        Ok(Resolved { operation_ids })
+    }
+
+    async fn resolve_operations(
+        &self,
+        pool: &PgPool,
+        keys: &[OperationKey],
+    ) -> Result<(), StorageError> {
+        let missing: Vec<&OperationKey> = {
+            let cache = self.operations.lock().expect("catalogue lock");
+            let unique: HashSet<&OperationKey> = keys
+                .iter()
+                .filter(|key| !cache.contains_key(*key))
+                .collect();
+            unique.into_iter().collect()
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let services: Vec<i32> = missing.iter().map(|k| k.0).collect();
+        let names: Vec<&str> = missing.iter().map(|k| k.1.as_str()).collect();
+        let kinds: Vec<i16> = missing.iter().map(|k| k.2).collect();
+        sqlx::query(
+            "insert into operations (service_id, name, kind)
+             select * from unnest($1::int4[], $2::text[], $3::int2[])
+             order by 1, 2, 3
+             on conflict do nothing",
+        )
+        .bind(&services)
+        .bind(&names)
+        .bind(&kinds)
+        .execute(pool)
+        .await?;
+        let rows: Vec<(i32, i32, String, i16)> = sqlx::query_as(
+            "select o.id, o.service_id, o.name, o.kind
+             from operations o
+             join unnest($1::int4[], $2::text[], $3::int2[]) as wanted (service_id, name, kind)
+               using (service_id, name, kind)",
+        )
+        .bind(&services)
+        .bind(&names)
+        .bind(&kinds)
+        .fetch_all(pool)
+        .await?;
+        let mut cache = self.operations.lock().expect("catalogue lock");
+        if cache.len() + rows.len() > CACHE_LIMIT {
+            cache.clear();
+        }
+        for (id, service_id, name, kind) in rows {
+            cache.insert((service_id, name, kind), id);
+        }
+        Ok(())
+    }
+
+    async fn insert_resources(
+        &self,
+        pool: &PgPool,
+        batch: &SpanBatch,
+        resource_service: &[i32],
+    ) -> Result<(), StorageError> {
+        let new: Vec<usize> = {
+            let known = self.resources.lock().expect("catalogue lock");
+            let mut seen = HashSet::new();
+            (0..batch.resources.len())
+                .filter(|&i| {
+                    !known.contains(&batch.resources[i].id) && seen.insert(batch.resources[i].id)
+                })
+                .collect()
+        };
+        if new.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = new.iter().map(|&i| batch.resources[i].id).collect();
+        let services: Vec<i32> = new.iter().map(|&i| resource_service[i]).collect();
+        let attributes: Vec<&[u8]> = new
+            .iter()
+            .map(|&i| batch.resources[i].attributes.as_slice())
+            .collect();
+        let dropped: Vec<i32> = new
+            .iter()
+            .map(|&i| clamp_count(batch.resources[i].dropped_attributes_count))
+            .collect();
+        let schema_urls: Vec<&str> = new
+            .iter()
+            .map(|&i| batch.resources[i].schema_url.as_str())
+            .collect();
+        sqlx::query(
+            "insert into resources (id, service_id, attributes, dropped_attributes_count, schema_url)
+             select * from unnest($1::int8[], $2::int4[], $3::bytea[], $4::int4[], $5::text[])
+             order by 1
+             on conflict do nothing",
+        )
+        .bind(&ids)
+        .bind(&services)
+        .bind(&attributes)
+        .bind(&dropped)
+        .bind(&schema_urls)
+        .execute(pool)
+        .await?;
+        remember(&self.resources, ids);
+        Ok(())
+    }
+
+    async fn insert_scopes(&self, pool: &PgPool, batch: &SpanBatch) -> Result<(), StorageError> {
+        let new: Vec<usize> = {
+            let known = self.scopes.lock().expect("catalogue lock");
+            let mut seen = HashSet::new();
+            (0..batch.scopes.len())
+                .filter(|&i| {
+                    !known.contains(&batch.scopes[i].id) && seen.insert(batch.scopes[i].id)
+                })
+                .collect()
+        };
+        if new.is_empty() {
+            return Ok(());
+        }
+        let scope = |i: &usize| &batch.scopes[*i];
+        let ids: Vec<i64> = new.iter().map(|i| scope(i).id).collect();
+        let names: Vec<&str> = new.iter().map(|i| scope(i).name.as_str()).collect();
+        let versions: Vec<&str> = new.iter().map(|i| scope(i).version.as_str()).collect();
+        let attributes: Vec<&[u8]> = new.iter().map(|i| scope(i).attributes.as_slice()).collect();
+        let dropped: Vec<i32> = new
+            .iter()
+            .map(|i| clamp_count(scope(i).dropped_attributes_count))
+            .collect();
+        let schema_urls: Vec<&str> = new.iter().map(|i| scope(i).schema_url.as_str()).collect();
+        sqlx::query(
+            "insert into scopes (id, name, version, attributes, dropped_attributes_count, schema_url)
+             select * from unnest($1::int8[], $2::text[], $3::text[], $4::bytea[], $5::int4[], $6::text[])
+             order by 1
+             on conflict do nothing",
+        )
+        .bind(&ids)
+        .bind(&names)
+        .bind(&versions)
+        .bind(&attributes)
+        .bind(&dropped)
+        .bind(&schema_urls)
+        .execute(pool)
+        .await?;
+        remember(&self.scopes, ids);
+        Ok(())
+    }
+}
+
+fn remember(set: &Mutex<HashSet<i64>>, ids: Vec<i64>) {
+    let mut set = set.lock().expect("catalogue lock");
+    if set.len() + ids.len() > CACHE_LIMIT {
+        set.clear();
+    }
+    set.extend(ids);
+}
+
+fn clamp_count(count: u32) -> i32 {
+    count.min(i32::MAX as u32) as i32
+}
+
+/// Creates or refreshes the services of a batch and returns their ids.
+///
+/// Rows are locked in name order, so concurrent writers cannot deadlock.
+async fn upsert_services(
+    pool: &PgPool,
+    batch: &SpanBatch,
+) -> Result<HashMap<String, i32>, StorageError> {
+    let mut services: Vec<&ServiceIdentity> = batch.resources.iter().map(|r| &r.service).collect();
+    services.sort_by(|a, b| a.name.cmp(&b.name));
+    services.dedup_by(|a, b| a.name == b.name);
+    let column = |f: fn(&ServiceIdentity) -> Option<&str>| -> Vec<Option<&str>> {
+        services.iter().map(|s| f(s)).collect()
+    };
+    let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+    let rows: Vec<(i32, String)> = sqlx::query_as(
+        "insert into services as s
+             (name, namespace, version, environment, sdk_name, sdk_language, sdk_version, first_seen, last_seen)
+         select name, namespace, version, environment, sdk_name, sdk_language, sdk_version, now(), now()
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+              as t (name, namespace, version, environment, sdk_name, sdk_language, sdk_version)
+         on conflict (name) do update set
+             namespace = coalesce(excluded.namespace, s.namespace),
+             version = coalesce(excluded.version, s.version),
+             environment = coalesce(excluded.environment, s.environment),
+             sdk_name = coalesce(excluded.sdk_name, s.sdk_name),
+             sdk_language = coalesce(excluded.sdk_language, s.sdk_language),
+             sdk_version = coalesce(excluded.sdk_version, s.sdk_version),
+             last_seen = greatest(s.last_seen, excluded.last_seen)
+         returning id, name",
+    )
+    .bind(&names)
+    .bind(column(|s| s.namespace.as_deref()))
+    .bind(column(|s| s.version.as_deref()))
+    .bind(column(|s| s.environment.as_deref()))
+    .bind(column(|s| s.sdk_name.as_deref()))
+    .bind(column(|s| s.sdk_language.as_deref()))
+    .bind(column(|s| s.sdk_version.as_deref()))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id, name)| (name, id)).collect())
+}

@@ -1,0 +1,109 @@
+//! Writing spans: the catalogue rows they point at, then the spans
+//! themselves with one binary COPY per batch.
+
+mod catalogue;
+mod copy;
+pub mod partitions;
+
+pub use catalogue::Catalogue;
+
+use crate::model::span::{SpanKind, StatusCode};
+
+use super::{Database, StorageError};
+
+/// What a resource says about its service, for the catalogue.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceIdentity {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub version: Option<String>,
+    pub environment: Option<String>,
+    pub sdk_name: Option<String>,
+    pub sdk_language: Option<String>,
+    pub sdk_version: Option<String>,
+}
+
+/// A resource, stored once however many spans share it.
+#[derive(Debug, Clone)]
+pub struct NewResource {
+    /// A hash of the contents: equal resources get equal ids on any replica.
+    pub id: i64,
+    pub service: ServiceIdentity,
+    pub attributes: Vec<u8>,
+    pub dropped_attributes_count: u32,
+    pub schema_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewScope {
+    pub id: i64,
+    pub name: String,
+    pub version: String,
+    pub attributes: Vec<u8>,
+    pub dropped_attributes_count: u32,
+    pub schema_url: String,
+}
+
+/// One validated span, ready to store. Encoded fields use `storage::codec`.
+#[derive(Debug, Clone)]
+pub struct NewSpan {
+    pub trace_id: [u8; 16],
+    pub span_id: [u8; 8],
+    pub parent_span_id: Option<[u8; 8]>,
+    pub trace_state: String,
+    pub flags: u32,
+    pub name: String,
+    pub kind: SpanKind,
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    pub status_code: StatusCode,
+    pub status_message: String,
+    pub attributes: Vec<u8>,
+    pub events: Option<Vec<u8>>,
+    pub links: Option<Vec<u8>>,
+    pub dropped_attributes_count: u32,
+    pub dropped_events_count: u32,
+    pub dropped_links_count: u32,
+    /// Index into [`SpanBatch::resources`].
+    pub resource: usize,
+    /// Index into [`SpanBatch::scopes`].
+    pub scope: usize,
+}
+
+/// Spans from one or more export requests, written together.
+#[derive(Debug, Clone, Default)]
+pub struct SpanBatch {
+    pub resources: Vec<NewResource>,
+    pub scopes: Vec<NewScope>,
+    pub spans: Vec<NewSpan>,
+}
+
+impl SpanBatch {
+    /// Appends another batch, re-pointing its spans at the merged lists.
+    pub fn append(&mut self, other: SpanBatch) {
+        let (resource_offset, scope_offset) = (self.resources.len(), self.scopes.len());
+        self.resources.extend(other.resources);
+        self.scopes.extend(other.scopes);
+        self.spans.extend(other.spans.into_iter().map(|mut span| {
+            span.resource += resource_offset;
+            span.scope += scope_offset;
+            span
+        }));
+    }
+}
+
+impl Database {
+    /// Stores a batch. When this returns `Ok`, every span is committed.
+    pub async fn write_spans(&self, batch: &SpanBatch) -> Result<(), StorageError> {
+        if batch.spans.is_empty() {
+            return Ok(());
+        }
+        let resolved = self.catalogue().resolve(self.pool(), batch).await?;
+        let known = &self.catalogue().partitions;
+        partitions::ensure_for(self.pool(), known, batch.spans.iter().map(|s| s.start_ns)).await?;
+        let mut transaction = self.pool().begin().await?;
+        copy::copy_spans(&mut transaction, batch, &resolved).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+}

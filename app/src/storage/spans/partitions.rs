@@ -1,0 +1,146 @@
+//! Daily partitions of `spans`, created on demand and ahead of time, and
+//! dropped whole for retention: never a large `delete`.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use sqlx::{AssertSqlSafe, PgPool};
+
+use crate::storage::StorageError;
+
+const NANOS_PER_DAY: i64 = 86_400 * 1_000_000_000;
+
+/// The day (UTC) a span starting at `start_ns` belongs to.
+pub fn day_of(start_ns: i64) -> NaiveDate {
+    DateTime::<Utc>::from_timestamp_nanos(start_ns).date_naive()
+}
+
+/// `spans_20261123`
+pub fn partition_name(day: NaiveDate) -> String {
+    format!("spans_{}", day.format("%Y%m%d"))
+}
+
+fn day_start_ns(day: NaiveDate) -> i64 {
+    day.and_time(NaiveTime::MIN).and_utc().timestamp() * 1_000_000_000
+}
+
+/// Creates the partitions for every day among `starts` that lacks one.
+/// Days already ensured by this process are skipped without a query.
+pub async fn ensure_for(
+    pool: &PgPool,
+    known: &Mutex<HashSet<NaiveDate>>,
+    starts: impl Iterator<Item = i64>,
+) -> Result<(), StorageError> {
+    let mut days: Vec<NaiveDate> = {
+        let known = known.lock().expect("partition cache lock");
+        starts
+            .map(day_of)
+            .filter(|day| !known.contains(day))
+            .collect()
+    };
+    days.sort_unstable();
+    days.dedup();
+    for day in days {
+        ensure_day(pool, day).await?;
+        known.lock().expect("partition cache lock").insert(day);
+    }
+    Ok(())
+}
+
+/// Creates today's partition and the next `days_ahead` days'.
+pub async fn ensure_ahead(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    days_ahead: i64,
+) -> Result<(), StorageError> {
+    let today = now.date_naive();
+    for offset in 0..=days_ahead {
+        ensure_day(pool, today + Duration::days(offset)).await?;
+    }
+    Ok(())
+}
+
+/// Serialises partition changes across writers and replicas: two concurrent
+/// `create table if not exists` can still collide inside the catalog.
+const PARTITION_LOCK: i64 = 0x7761_7463_6870_0001;
+
+async fn ensure_day(pool: &PgPool, day: NaiveDate) -> Result<(), StorageError> {
+    let from = day_start_ns(day);
+    let to = from + NANOS_PER_DAY;
+    // The name and bounds are computed, never user input.
+    let statement = format!(
+        "create table if not exists {} partition of spans for values from ({from}) to ({to})",
+        partition_name(day)
+    );
+    let mut transaction = pool.begin().await?;
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(PARTITION_LOCK)
+        .execute(&mut *transaction)
+        .await?;
+    sqlx::query(AssertSqlSafe(statement))
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// The span partitions that exist, oldest first.
+pub async fn list(pool: &PgPool) -> Result<Vec<NaiveDate>, StorageError> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "select c.relname::text from pg_inherits i
+         join pg_class c on c.oid = i.inhrelid
+         join pg_class p on p.oid = i.inhparent
+         where p.relname = 'spans'",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut days: Vec<NaiveDate> = names
+        .iter()
+        .filter_map(|name| name.strip_prefix("spans_"))
+        .filter_map(|day| NaiveDate::parse_from_str(day, "%Y%m%d").ok())
+        .collect();
+    days.sort_unstable();
+    Ok(days)
+}
+
+/// Drops every partition that ends before `keep_from`; returns their days.
+pub async fn drop_before(
+    pool: &PgPool,
+    keep_from: DateTime<Utc>,
+) -> Result<Vec<NaiveDate>, StorageError> {
+    let cutoff = keep_from.date_naive();
+    let mut dropped = Vec::new();
+    for day in list(pool).await? {
+        if day < cutoff {
+            let statement = format!("drop table if exists {}", partition_name(day));
+            let mut transaction = pool.begin().await?;
+            sqlx::query("select pg_advisory_xact_lock($1)")
+                .bind(PARTITION_LOCK)
+                .execute(&mut *transaction)
+                .await?;
+            sqlx::query(AssertSqlSafe(statement))
+                .execute(&mut *transaction)
+                .await?;
+            transaction.commit().await?;
+            dropped.push(day);
+        }
+    }
+    Ok(dropped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_bounds_line_up() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let start = day_start_ns(day);
+        assert_eq!(start, 1_795_392_000 * 1_000_000_000);
+        assert_eq!(day_of(start), day);
+        assert_eq!(day_of(start - 1), day.pred_opt().unwrap());
+        assert_eq!(day_of(start + NANOS_PER_DAY - 1), day);
+        assert_eq!(partition_name(day), "spans_20261123");
+    }
+}

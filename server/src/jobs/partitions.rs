@@ -1,0 +1,42 @@
+use std::time::Duration;
+
+use app::storage::spans::partitions;
+use app::storage::{Database, StorageError};
+use chrono::{DateTime, Utc};
+use tokio_util::sync::CancellationToken;
+
+/// How often partitions are created ahead and old ones dropped.
+const EVERY: Duration = Duration::from_secs(15 * 60);
+/// Days of partitions kept ready beyond today.
+const DAYS_AHEAD: i64 = 2;
+
+/// Keeps span partitions ready ahead of time and drops expired ones.
+pub async fn run(db: Database, retention: Duration, cancel: CancellationToken) {
+    loop {
+        match maintain_once(&db, Utc::now(), retention).await {
+            Ok(dropped) if !dropped.is_empty() => {
+                tracing::info!(?dropped, "dropped expired span partitions");
+            }
+            Ok(_) => {}
+            // Before migrations or during an outage; the next round retries.
+            Err(error) => tracing::debug!(error = %error, "partition maintenance skipped"),
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(EVERY) => {}
+        }
+    }
+}
+
+/// One round: create today's and the next days' partitions, then drop those
+/// wholly older than the retention window. Returns the days dropped.
+pub async fn maintain_once(
+    db: &Database,
+    now: DateTime<Utc>,
+    retention: Duration,
+) -> Result<Vec<chrono::NaiveDate>, StorageError> {
+    partitions::ensure_ahead(db.pool(), now, DAYS_AHEAD).await?;
+    let keep_from =
+        now - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
+    partitions::drop_before(db.pool(), keep_from).await
+}
