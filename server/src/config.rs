@@ -81,6 +81,14 @@ pub struct IngestConfig {
     )]
     pub http_listen: SocketAddr,
 
+    /// Address of the OTLP/gRPC listener (`TraceService/Export`).
+    #[arg(
+        long = "otlp-grpc-listen",
+        env = "WATCHPOST_OTLP_GRPC_LISTEN",
+        default_value = "127.0.0.1:4317"
+    )]
+    pub grpc_listen: SocketAddr,
+
     /// Largest request body accepted, compressed (413 beyond it).
     #[arg(
         long = "ingest-max-body",

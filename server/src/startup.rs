@@ -49,6 +49,8 @@ pub struct Application {
     address: SocketAddr,
     otlp_http_listener: TcpListener,
     otlp_http_address: SocketAddr,
+    otlp_grpc_listener: TcpListener,
+    otlp_grpc_address: SocketAddr,
     state: ServerState,
     config: Config,
     jobs: TaskTracker,
@@ -69,6 +71,7 @@ impl Application {
             .build();
         let (listener, address) = bind(config.listen).await?;
         let (otlp_http_listener, otlp_http_address) = bind(config.ingest.http_listen).await?;
+        let (otlp_grpc_listener, otlp_grpc_address) = bind(config.ingest.grpc_listen).await?;
         let jobs = TaskTracker::new();
         let drain_ingest = CancellationToken::new();
         let pipeline = IngestPipeline::start(
@@ -88,6 +91,8 @@ impl Application {
             address,
             otlp_http_listener,
             otlp_http_address,
+            otlp_grpc_listener,
+            otlp_grpc_address,
             state,
             config,
             jobs,
@@ -98,6 +103,11 @@ impl Application {
     /// The OTLP/HTTP address (the real port when 0 was asked for).
     pub fn otlp_http_address(&self) -> SocketAddr {
         self.otlp_http_address
+    }
+
+    /// The OTLP/gRPC address (the real port when 0 was asked for).
+    pub fn otlp_grpc_address(&self) -> SocketAddr {
+        self.otlp_grpc_address
     }
 
     /// The address the UI and API listen on (the real port when 0 was asked for).
@@ -113,6 +123,8 @@ impl Application {
             address,
             otlp_http_listener,
             otlp_http_address,
+            otlp_grpc_listener,
+            otlp_grpc_address,
             state,
             config,
             jobs,
@@ -137,9 +149,16 @@ impl Application {
         let otlp_http = axum::serve(otlp_http_listener, http::otlp_router(state.clone()))
             .with_graceful_shutdown(cancel.clone().cancelled_owned())
             .into_future();
+        tracing::info!(address = %otlp_grpc_address, "accepting OTLP/gRPC on {otlp_grpc_address}");
+        let otlp_grpc = axum::serve(
+            otlp_grpc_listener,
+            crate::ingest::grpc::router(state.clone()),
+        )
+        .with_graceful_shutdown(cancel.clone().cancelled_owned())
+        .into_future();
         let mut server = tokio::spawn(async move {
-            let (ui, otlp_http) = tokio::join!(ui, otlp_http);
-            ui.and(otlp_http)
+            let (ui, otlp_http, otlp_grpc) = tokio::join!(ui, otlp_http, otlp_grpc);
+            ui.and(otlp_http).and(otlp_grpc)
         });
 
         let served = tokio::select! {

@@ -26,7 +26,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
         .route("/metrics", get(metrics::render))
-        .route("/v1/traces", post(crate::ingest::http::export_traces))
+        .route("/v1/traces", post(crate::ingest::http::post_traces))
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),
@@ -50,7 +50,7 @@ pub fn router(state: ServerState) -> Router {
 /// The OTLP/HTTP port: only the OTLP routes (and liveness, for probes).
 pub fn otlp_router(state: ServerState) -> Router {
     Router::new()
-        .route("/v1/traces", post(crate::ingest::http::export_traces))
+        .route("/v1/traces", post(crate::ingest::http::post_traces))
         .route("/healthz", get(probes::healthz))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -10,6 +10,8 @@
 pub mod convert;
 pub mod decode;
 pub mod error;
+pub mod export;
+pub mod grpc;
 pub mod http;
 pub mod otlp_json;
 pub mod pipeline;

@@ -103,6 +103,7 @@ impl Drop for TestDatabase {
 pub struct TestApp {
     pub address: SocketAddr,
     pub otlp_http_address: SocketAddr,
+    pub otlp_grpc_address: SocketAddr,
     pub client: reqwest::Client,
     pub database: Option<TestDatabase>,
     cancel: CancellationToken,
@@ -120,6 +121,8 @@ pub fn config_with(database_url: &str, extra: &[&str]) -> Config {
         "--listen",
         "127.0.0.1:0",
         "--otlp-http-listen",
+        "127.0.0.1:0",
+        "--otlp-grpc-listen",
         "127.0.0.1:0",
         "--database-url",
         database_url,
@@ -146,6 +149,7 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     let application = Application::build(config).await.expect("server builds");
     let address = application.address();
     let otlp_http_address = application.otlp_http_address();
+    let otlp_grpc_address = application.otlp_grpc_address();
     let cancel = CancellationToken::new();
     let server = tokio::spawn(application.run_until_cancelled(cancel.clone()));
     let client = reqwest::Client::builder()
@@ -155,6 +159,7 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     TestApp {
         address,
         otlp_http_address,
+        otlp_grpc_address,
         client,
         database: None,
         cancel,

@@ -21,7 +21,7 @@ use crate::helpers::{TestApp, config_with, spawn_app, spawn_app_with};
 
 const PROTOBUF: &str = "application/x-protobuf";
 
-fn now_ns() -> u64 {
+pub fn now_ns() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -41,7 +41,7 @@ fn string(s: &str) -> Value {
 }
 
 /// A request with every field OTLP has, so the round trip checks them all.
-fn full_request(start: u64) -> ExportTraceServiceRequest {
+pub fn full_request(start: u64) -> ExportTraceServiceRequest {
     let server_span = Span {
         trace_id: (1..=16).collect(),
         span_id: vec![0xa1; 8],
