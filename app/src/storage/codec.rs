@@ -17,8 +17,9 @@
 //! with times relative to the span start; links are
 //! `count (trace-id span-id trace-state flags dropped attributes)*`.
 //!
-//! Keys are written inline today; the even key references are reserved for
-//! interned keys so that the format need not change to add a dictionary.
+//! The top-level keys of span attributes are interned (`attribute_keys`)
+//! and written as ids; other keys, and keys past the dictionary's size
+//! limit, are written inline.
 
 use crate::model::attributes::{Attribute, AttributeValue};
 use crate::model::span::{SpanEvent, SpanLink};
@@ -30,8 +31,8 @@ pub enum CodecError {
     Truncated,
     #[error("unknown value tag {0}")]
     UnknownTag(u8),
-    #[error("interned attribute key {0} is not supported by this build")]
-    InternedKey(u64),
+    #[error("attribute key id {0} is not in the dictionary")]
+    UnknownKey(u64),
     #[error("attribute text is not UTF-8")]
     NotUtf8,
     #[error("attributes nested deeper than {MAX_DEPTH} levels")]
@@ -52,11 +53,26 @@ const BYTES: u8 = 6;
 const ARRAY: u8 = 7;
 const KVLIST: u8 = 8;
 
+/// Attributes with inline keys.
 pub fn encode_attributes(attributes: &[Attribute], out: &mut Vec<u8>) {
+    encode_attributes_with(attributes, out, |_| None);
+}
+
+/// Attributes whose keys are written as ids where `key_id` knows one.
+pub fn encode_attributes_with(
+    attributes: &[Attribute],
+    out: &mut Vec<u8>,
+    key_id: impl Fn(&str) -> Option<u32>,
+) {
     put_varint(out, attributes.len() as u64);
     for attribute in attributes {
-        put_varint(out, ((attribute.key.len() as u64) << 1) | 1);
-        out.extend_from_slice(attribute.key.as_bytes());
+        match key_id(&attribute.key) {
+            Some(id) => put_varint(out, u64::from(id) << 1),
+            None => {
+                put_varint(out, ((attribute.key.len() as u64) << 1) | 1);
+                out.extend_from_slice(attribute.key.as_bytes());
+            }
+        }
         encode_value(&attribute.value, out, 0);
     }
 }
@@ -242,26 +258,43 @@ impl<'a> Reader<'a> {
         String::from_utf8(bytes.to_vec()).map_err(|_| CodecError::NotUtf8)
     }
 
+    /// Attributes whose keys are all inline.
     pub fn attributes(&mut self) -> Result<Vec<Attribute>, CodecError> {
-        self.key_values(0)
+        self.attributes_with(&|_| None)
     }
 
-    fn key_values(&mut self, depth: usize) -> Result<Vec<Attribute>, CodecError> {
+    /// Attributes whose interned keys `key` resolves.
+    pub fn attributes_with(
+        &mut self,
+        key: &dyn Fn(u32) -> Option<String>,
+    ) -> Result<Vec<Attribute>, CodecError> {
+        self.key_values(0, key)
+    }
+
+    fn key_values(
+        &mut self,
+        depth: usize,
+        interned: &dyn Fn(u32) -> Option<String>,
+    ) -> Result<Vec<Attribute>, CodecError> {
         let count = self.varint()? as usize;
         // Never trust a count for allocation: each entry takes at least 2 bytes.
         let mut attributes = Vec::with_capacity(count.min(self.bytes.len() / 2));
         for _ in 0..count {
-            let key = self.key()?;
+            let key = self.key(interned)?;
             let value = self.value(depth)?;
             attributes.push(Attribute { key, value });
         }
         Ok(attributes)
     }
 
-    fn key(&mut self) -> Result<String, CodecError> {
+    fn key(&mut self, interned: &dyn Fn(u32) -> Option<String>) -> Result<String, CodecError> {
         let reference = self.varint()?;
         if reference & 1 == 0 {
-            return Err(CodecError::InternedKey(reference >> 1));
+            let id = reference >> 1;
+            return u32::try_from(id)
+                .ok()
+                .and_then(interned)
+                .ok_or(CodecError::UnknownKey(id));
         }
         let bytes = self.take((reference >> 1) as usize)?;
         String::from_utf8(bytes.to_vec()).map_err(|_| CodecError::NotUtf8)
@@ -295,7 +328,7 @@ impl<'a> Reader<'a> {
                 }
                 AttributeValue::Array(values)
             }
-            KVLIST => AttributeValue::KvList(self.key_values(depth + 1)?),
+            KVLIST => AttributeValue::KvList(self.key_values(depth + 1, &|_| None)?),
             other => return Err(CodecError::UnknownTag(other)),
         })
     }
@@ -303,6 +336,14 @@ impl<'a> Reader<'a> {
 
 pub fn decode_attributes(bytes: &[u8]) -> Result<Vec<Attribute>, CodecError> {
     Reader::new(bytes).attributes()
+}
+
+/// Span attributes, whose top-level keys may be interned.
+pub fn decode_attributes_with(
+    bytes: &[u8],
+    key: &dyn Fn(u32) -> Option<String>,
+) -> Result<Vec<Attribute>, CodecError> {
+    Reader::new(bytes).attributes_with(key)
 }
 
 #[cfg(test)]
@@ -378,6 +419,24 @@ mod tests {
     }
 
     #[test]
+    fn interned_keys_round_trip_and_shrink_the_encoding() {
+        let ids = ["http.request.method", "error"];
+        let id_of = |key: &str| ids.iter().position(|k| *k == key).map(|i| i as u32 + 1);
+        let key_of = |id: u32| ids.get(id as usize - 1).map(|k| k.to_string());
+        let (mut inline, mut interned) = (Vec::new(), Vec::new());
+        encode_attributes(&every_type(), &mut inline);
+        encode_attributes_with(&every_type(), &mut interned, id_of);
+        assert_eq!(
+            decode_attributes_with(&interned, &key_of).unwrap(),
+            every_type()
+        );
+        assert_eq!(
+            inline.len() - interned.len(),
+            "http.request.method".len() + "error".len()
+        );
+    }
+
+    #[test]
     fn corrupt_input_is_an_error_not_a_panic() {
         let mut bytes = Vec::new();
         encode_attributes(&every_type(), &mut bytes);
@@ -388,7 +447,7 @@ mod tests {
             decode_attributes(&[1, 3, b'k', 99]),
             Err(CodecError::UnknownTag(99))
         );
-        assert_eq!(decode_attributes(&[1, 4]), Err(CodecError::InternedKey(2)));
+        assert_eq!(decode_attributes(&[1, 4]), Err(CodecError::UnknownKey(2)));
         // A huge claimed count must not allocate before failing.
         assert_eq!(
             decode_attributes(&[0xff, 0xff, 0xff, 0xff, 0x0f]),

@@ -231,8 +231,6 @@ fn convert_span(
         ));
     }
     let attributes = convert_attributes(span.attributes, limits, truncated);
-    let mut encoded_attributes = Vec::new();
-    codec::encode_attributes(&attributes, &mut encoded_attributes);
     let status = span.status.unwrap_or_default();
     Ok(NewSpan {
         trace_id,
@@ -250,7 +248,7 @@ fn convert_span(
             limits.max_attribute_value_length,
             truncated,
         ),
-        attributes: encoded_attributes,
+        attributes,
         events: encode_events(span.events, start_ns, limits, truncated),
         links: encode_links(span.links, limits, truncated),
         dropped_attributes_count: span.dropped_attributes_count,

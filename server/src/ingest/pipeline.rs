@@ -163,8 +163,9 @@ async fn write_jobs(db: &Database, jobs: Vec<Job>, stats: &IngestStats) {
         merged.append(job.batch);
         answers.push((job.done, job.permit));
     }
+    let spans = merged.spans.len();
     let started = Instant::now();
-    let result = db.write_spans(&merged).await;
+    let result = db.write_spans(merged).await;
     stats
         .write_seconds_total_micros
         .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
@@ -173,18 +174,18 @@ async fn write_jobs(db: &Database, jobs: Vec<Job>, stats: &IngestStats) {
             stats.batches_written.fetch_add(1, Ordering::Relaxed);
             stats
                 .batch_spans_total
-                .fetch_add(merged.spans.len() as u64, Ordering::Relaxed);
+                .fetch_add(spans as u64, Ordering::Relaxed);
             Ok(())
         }
         Err(error) => {
             stats.write_failures.fetch_add(1, Ordering::Relaxed);
             match error {
                 StorageError::Unavailable(_) => {
-                    tracing::warn!(error = %error, spans = merged.spans.len(), "span batch not written: database unavailable");
+                    tracing::warn!(error = %error, spans, "span batch not written: database unavailable");
                     Err(IngestError::StorageUnavailable)
                 }
                 other => {
-                    tracing::error!(error = %other, spans = merged.spans.len(), "span batch not written");
+                    tracing::error!(error = %other, spans, "span batch not written");
                     Err(IngestError::Internal)
                 }
             }

@@ -152,8 +152,10 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     let otlp_grpc_address = application.otlp_grpc_address();
     let cancel = CancellationToken::new();
     let server = tokio::spawn(application.run_until_cancelled(cancel.clone()));
+    // Generous: two dozen servers share two cores while the suite runs, and
+    // one page request was seen to stall for over 10 s under that load.
     let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
         .build()
         .unwrap();
     TestApp {

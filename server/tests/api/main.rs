@@ -9,5 +9,6 @@ mod ingest_http;
 mod metrics;
 mod pages;
 mod probes;
+mod retention;
 mod shutdown;
 mod storage;

@@ -3,7 +3,7 @@
 //! costs no catalogue queries beyond bumping `last_seen`.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use sqlx::PgPool;
 
@@ -14,6 +14,14 @@ use crate::storage::StorageError;
 /// memory without limit; past it the cache starts over.
 const CACHE_LIMIT: usize = 100_000;
 
+/// Most attribute keys interned. Keys are few in real fleets (the semantic
+/// conventions plus some custom ones); past this, a sender inventing keys
+/// gets them stored inline instead of growing the dictionary forever.
+const KEY_LIMIT: usize = 10_000;
+
+/// Longer keys are stored inline: they are not conventions.
+const MAX_INTERNED_KEY_LEN: usize = 128;
+
 type OperationKey = (i32, String, i16);
 
 #[derive(Debug, Default)]
@@ -21,13 +29,17 @@ pub struct Catalogue {
     operations: Mutex<HashMap<OperationKey, i32>>,
     resources: Mutex<HashSet<i64>>,
     scopes: Mutex<HashSet<i64>>,
+    /// Interned attribute keys; replaced whole when keys are added, so
+    /// encoders read a snapshot without holding a lock.
+    keys: RwLock<Arc<HashMap<String, u32>>>,
     /// Days whose span partition this process has made sure of.
     pub(super) partitions: Mutex<HashSet<chrono::NaiveDate>>,
 }
 
-/// Database ids for one batch, in span order.
+/// Database ids for one batch: operations in span order, and the keys.
 pub(super) struct Resolved {
     pub operation_ids: Vec<i32>,
+    pub keys: Arc<HashMap<String, u32>>,
 }
 
 impl Catalogue {
@@ -58,9 +70,51 @@ impl Catalogue {
             })
             .collect();
         self.resolve_operations(pool, &keys).await?;
-        let cache = self.operations.lock().expect("catalogue lock");
-        let operation_ids = keys.iter().map(|key| cache[key]).collect();
-        Ok(Resolved { operation_ids })
+        let operation_ids = {
+            let cache = self.operations.lock().expect("catalogue lock");
+            keys.iter().map(|key| cache[key]).collect()
+        };
+        let keys = self.resolve_keys(pool, batch).await?;
+        Ok(Resolved {
+            operation_ids,
+            keys,
+        })
+    }
+
+    async fn resolve_keys(
+        &self,
+        pool: &PgPool,
+        batch: &SpanBatch,
+    ) -> Result<Arc<HashMap<String, u32>>, StorageError> {
+        let current = self.keys.read().expect("catalogue lock").clone();
+        let room = KEY_LIMIT.saturating_sub(current.len());
+        let mut missing: Vec<&str> = batch
+            .spans
+            .iter()
+            .flat_map(|span| span.attributes.iter().map(|a| a.key.as_str()))
+            .filter(|key| key.len() <= MAX_INTERNED_KEY_LEN && !current.contains_key(*key))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        if missing.is_empty() || room == 0 {
+            return Ok(current);
+        }
+        missing.sort_unstable();
+        missing.truncate(room);
+        sqlx::query("insert into attribute_keys (key) select unnest($1::text[]) order by 1 on conflict do nothing")
+            .bind(&missing)
+            .execute(pool)
+            .await?;
+        let rows: Vec<(i32, String)> =
+            sqlx::query_as("select id, key from attribute_keys where key = any($1)")
+                .bind(&missing)
+                .fetch_all(pool)
+                .await?;
+        let mut keys = self.keys.write().expect("catalogue lock");
+        let mut next = HashMap::clone(&keys);
+        next.extend(rows.into_iter().map(|(id, key)| (key, id as u32)));
+        *keys = Arc::new(next);
+        Ok(keys.clone())
     }
 
     async fn resolve_operations(

@@ -5,7 +5,7 @@ use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::SpanBatch;
 use super::catalogue::Resolved;
-use crate::storage::StorageError;
+use crate::storage::{StorageError, codec};
 
 const COPY_SPANS: &str = "copy spans (start_ns, duration_ns, span_id, parent_span_id, resource_id, \
     scope_id, operation_id, flags, status_code, trace_id, status_message, trace_state, attributes, \
@@ -16,18 +16,17 @@ const COLUMNS: i16 = 18;
 /// Send the buffer to the server in pieces of about this size.
 const CHUNK_BYTES: usize = 1 << 20;
 
-pub(super) async fn copy_spans(
-    transaction: &mut Transaction<'_, Postgres>,
-    batch: &SpanBatch,
-    resolved: &Resolved,
-) -> Result<(), StorageError> {
-    let connection: &mut PgConnection = transaction;
-    let mut copy = connection.copy_in_raw(COPY_SPANS).await?;
-    let mut buffer = Vec::with_capacity(CHUNK_BYTES + 4096);
+/// The whole COPY payload for a batch: header, one tuple per span, trailer.
+pub(super) fn encode_rows(batch: &SpanBatch, resolved: &Resolved) -> Vec<u8> {
+    let mut buffer = Vec::with_capacity(batch.spans.len() * 256 + 64);
     buffer.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
     buffer.extend_from_slice(&0i32.to_be_bytes()); // flags
     buffer.extend_from_slice(&0i32.to_be_bytes()); // header extension length
+    let key_id = |key: &str| resolved.keys.get(key).copied();
+    let mut attributes = Vec::with_capacity(512);
     for (span, operation_id) in batch.spans.iter().zip(&resolved.operation_ids) {
+        attributes.clear();
+        codec::encode_attributes_with(&span.attributes, &mut attributes, key_id);
         let mut row = Row(&mut buffer);
         row.fields(COLUMNS);
         row.int8(span.start_ns);
@@ -42,19 +41,27 @@ pub(super) async fn copy_spans(
         row.bytes(&span.trace_id);
         row.optional_text(&span.status_message);
         row.optional_text(&span.trace_state);
-        row.bytes(&span.attributes);
+        row.bytes(&attributes);
         row.optional_bytes(span.events.as_deref());
         row.optional_bytes(span.links.as_deref());
         row.optional_count(span.dropped_attributes_count);
         row.optional_count(span.dropped_events_count);
         row.optional_count(span.dropped_links_count);
-        if buffer.len() >= CHUNK_BYTES {
-            copy.send(std::mem::take(&mut buffer)).await?;
-            buffer.reserve(CHUNK_BYTES + 4096);
-        }
     }
     buffer.extend_from_slice(&(-1i16).to_be_bytes()); // trailer
-    copy.send(buffer).await?;
+    buffer
+}
+
+/// Streams an encoded payload into `spans` inside the caller's transaction.
+pub(super) async fn send_rows(
+    transaction: &mut Transaction<'_, Postgres>,
+    rows: Vec<u8>,
+) -> Result<(), StorageError> {
+    let connection: &mut PgConnection = transaction;
+    let mut copy = connection.copy_in_raw(COPY_SPANS).await?;
+    for chunk in rows.chunks(CHUNK_BYTES) {
+        copy.send(chunk).await?;
+    }
     copy.finish().await?;
     Ok(())
 }

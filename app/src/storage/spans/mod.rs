@@ -7,6 +7,7 @@ pub mod partitions;
 
 pub use catalogue::Catalogue;
 
+use crate::model::attributes::Attribute;
 use crate::model::span::{SpanKind, StatusCode};
 
 use super::{Database, StorageError};
@@ -44,7 +45,9 @@ pub struct NewScope {
     pub schema_url: String,
 }
 
-/// One validated span, ready to store. Encoded fields use `storage::codec`.
+/// One validated span, ready to store. Events and links arrive encoded
+/// (`storage::codec`); attributes are encoded at write time, when their keys
+/// have ids.
 #[derive(Debug, Clone)]
 pub struct NewSpan {
     pub trace_id: [u8; 16],
@@ -58,7 +61,7 @@ pub struct NewSpan {
     pub duration_ns: i64,
     pub status_code: StatusCode,
     pub status_message: String,
-    pub attributes: Vec<u8>,
+    pub attributes: Vec<Attribute>,
     pub events: Option<Vec<u8>>,
     pub links: Option<Vec<u8>>,
     pub dropped_attributes_count: u32,
@@ -94,16 +97,30 @@ impl SpanBatch {
 
 impl Database {
     /// Stores a batch. When this returns `Ok`, every span is committed.
-    pub async fn write_spans(&self, batch: &SpanBatch) -> Result<(), StorageError> {
+    pub async fn write_spans(&self, batch: SpanBatch) -> Result<(), StorageError> {
         if batch.spans.is_empty() {
             return Ok(());
         }
-        let resolved = self.catalogue().resolve(self.pool(), batch).await?;
+        let resolved = self.catalogue().resolve(self.pool(), &batch).await?;
         let known = &self.catalogue().partitions;
         partitions::ensure_for(self.pool(), known, batch.spans.iter().map(|s| s.start_ns)).await?;
+        // Encoding tens of thousands of rows is CPU work: off the async threads.
+        let rows = tokio::task::spawn_blocking(move || copy::encode_rows(&batch, &resolved))
+            .await
+            .map_err(|_| StorageError::Query(sqlx::Error::WorkerCrashed))?;
         let mut transaction = self.pool().begin().await?;
-        copy::copy_spans(&mut transaction, batch, &resolved).await?;
+        copy::send_rows(&mut transaction, rows).await?;
         transaction.commit().await?;
         Ok(())
+    }
+
+    /// The interned attribute keys by id, for reading span attributes.
+    pub async fn attribute_key_names(
+        &self,
+    ) -> Result<std::collections::HashMap<u32, String>, StorageError> {
+        let rows: Vec<(i32, String)> = sqlx::query_as("select id, key from attribute_keys")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.into_iter().map(|(id, key)| (id as u32, key)).collect())
     }
 }
