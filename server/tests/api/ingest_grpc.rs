@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
 use tonic::codec::CompressionEncoding;
 use tonic::transport::Channel;
@@ -82,5 +83,87 @@ async fn grpc_says_unavailable_while_the_database_is_down() {
         .await
         .unwrap_err();
     assert_eq!(status.code(), tonic::Code::Unavailable);
+    app.shutdown().await.unwrap();
+}
+
+/// Sends raw bytes as the Export message, to check how garbage is answered.
+struct RawBytesCodec;
+
+impl tonic::codec::Codec for RawBytesCodec {
+    type Encode = Vec<u8>;
+    type Decode = ExportTraceServiceResponse;
+    type Encoder = RawEncoder;
+    type Decoder = ResponseDecoder;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        RawEncoder
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        ResponseDecoder
+    }
+}
+
+struct RawEncoder;
+
+impl tonic::codec::Encoder for RawEncoder {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+
+    fn encode(
+        &mut self,
+        item: Vec<u8>,
+        buffer: &mut tonic::codec::EncodeBuf<'_>,
+    ) -> Result<(), tonic::Status> {
+        prost::bytes::BufMut::put_slice(buffer, &item);
+        Ok(())
+    }
+}
+
+struct ResponseDecoder;
+
+impl tonic::codec::Decoder for ResponseDecoder {
+    type Item = ExportTraceServiceResponse;
+    type Error = tonic::Status;
+
+    fn decode(
+        &mut self,
+        buffer: &mut tonic::codec::DecodeBuf<'_>,
+    ) -> Result<Option<Self::Item>, tonic::Status> {
+        use prost::Message;
+        ExportTraceServiceResponse::decode(buffer)
+            .map(Some)
+            .map_err(|e| tonic::Status::internal(e.to_string()))
+    }
+}
+
+#[tokio::test]
+async fn undecodable_messages_are_invalid_argument() {
+    let app = spawn_app().await;
+    app.wait_until_ready(Duration::from_secs(20)).await;
+    let channel = Channel::from_shared(format!("http://{}", app.otlp_grpc_address))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.unwrap();
+    let path = tonic::codegen::http::uri::PathAndQuery::from_static(
+        "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+    );
+    let status = grpc
+        .unary(
+            tonic::Request::new(vec![0xff, 0xff, 0xff, 0xff]),
+            path,
+            RawBytesCodec,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    assert!(
+        status.message().starts_with("invalid OTLP protobuf"),
+        "{}",
+        status.message()
+    );
     app.shutdown().await.unwrap();
 }
