@@ -9,11 +9,14 @@
 //! - [`ingest`]: OTLP in, spans committed, answer out.
 //! - [`jobs`]: background work that stops cleanly on shutdown.
 //! - [`self_metrics`]: Watchpost's own Prometheus metrics.
+//! - [`loadgen`]: the load generator and the benchmark's COPY baseline.
 
+pub mod cli;
 pub mod config;
 pub mod http;
 pub mod ingest;
 pub mod jobs;
+pub mod loadgen;
 pub mod self_metrics;
 pub mod shutdown;
 pub mod startup;

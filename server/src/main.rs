@@ -1,19 +1,55 @@
-//! The `watchpost` binary: read the configuration, start logging, serve until
-//! told to stop. Everything else lives in the library so tests can start the
-//! same server in-process.
+//! The `watchpost` binary: serve (the default), or run one of the tools.
+//! Everything lives in the library so tests can start the same server
+//! in-process.
+
+use std::process::ExitCode;
 
 use clap::Parser;
-use server::config::Config;
+use server::cli::{Cli, Command};
+use server::loadgen;
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let config = Config::parse();
-    server::telemetry::init(&config.log);
-    match server::run(config).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            tracing::error!(error = %error, "watchpost stopped with an error");
-            std::process::ExitCode::FAILURE
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => {
+            server::telemetry::init(&cli.serve.log);
+            match server::run(cli.serve).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    tracing::error!(error = %error, "watchpost stopped with an error");
+                    ExitCode::FAILURE
+                }
+            }
         }
+        Some(Command::Loadgen(args)) => match loadgen::run(args.clone()).await {
+            Ok(summary) => {
+                println!("{}", loadgen::report(&summary, &args));
+                if summary.spans_accepted == 0 {
+                    ExitCode::FAILURE
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            Err(error) => {
+                eprintln!("loadgen: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        Some(Command::CopyBaseline(args)) => match loadgen::copy_baseline::run(args).await {
+            Ok(summary) => {
+                let rate = summary.spans as f64 / summary.elapsed.as_secs_f64();
+                println!(
+                    "{} spans copied in {:.2}s: {rate:.0} spans/s",
+                    summary.spans,
+                    summary.elapsed.as_secs_f64()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("copy-baseline: {error}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

@@ -55,7 +55,7 @@ pub(super) fn encode_rows(batch: &SpanBatch, resolved: &Resolved) -> Vec<u8> {
 /// Streams an encoded payload into `spans` inside the caller's transaction.
 pub(super) async fn send_rows(
     transaction: &mut Transaction<'_, Postgres>,
-    rows: Vec<u8>,
+    rows: &[u8],
 ) -> Result<(), StorageError> {
     let connection: &mut PgConnection = transaction;
     let mut copy = connection.copy_in_raw(COPY_SPANS).await?;

