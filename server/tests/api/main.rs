@@ -7,6 +7,7 @@ mod helpers;
 mod ingest_grpc;
 mod ingest_http;
 mod metrics;
+mod outage;
 mod pages;
 mod probes;
 mod retention;
