@@ -6,6 +6,7 @@ mod helpers;
 
 mod ingest_grpc;
 mod ingest_http;
+mod interop;
 mod metrics;
 mod outage;
 mod pages;

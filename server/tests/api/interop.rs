@@ -1,0 +1,183 @@
+//! Interoperability with exporters nobody here wrote: the official
+//! OpenTelemetry SDKs for Python (from PyPI) and JavaScript (from npm) send
+//! spans over every protocol they support, and the spans arrive complete.
+//!
+//! `./dev test` installs both SDKs: the Python one in `.watchpost/venv`
+//! (its interpreter in WATCHPOST_INTEROP_PYTHON), the JavaScript one in
+//! `end2end/node_modules`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use app::model::attributes::AttributeValue;
+use app::storage::codec::{self, Reader};
+use sqlx::Row;
+
+use crate::helpers::{TestApp, spawn_app};
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Runs an exporter script against `app` and insists it succeeded.
+async fn run_exporter(app: &TestApp, program: &str, script: &str, run_id: &str) {
+    let mut command = std::process::Command::new(program);
+    command
+        .arg(repo_root().join(script))
+        .env(
+            "WATCHPOST_OTLP_HTTP",
+            format!("http://{}", app.otlp_http_address),
+        )
+        .env(
+            "WATCHPOST_OTLP_GRPC",
+            format!("http://{}", app.otlp_grpc_address),
+        )
+        .env("INTEROP_RUN_ID", run_id);
+    // The server runs on this test's runtime: wait for the exporter off it.
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("cannot run {program} {script}: {e}"));
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Checks the two spans one SDK sent for `service`.
+async fn assert_spans_complete(app: &TestApp, service: &str, run_id: &str) {
+    let mut db = app.database.as_ref().unwrap().connect().await;
+    let rows = sqlx::query(
+        "select s.*, o.name, o.kind, r.attributes as resource_attributes, sc.name as scope_name,
+                sc.version as scope_version
+         from spans s
+         join operations o on o.id = s.operation_id
+         join services sv on sv.id = o.service_id
+         join resources r on r.id = s.resource_id
+         join scopes sc on sc.id = s.scope_id
+         where sv.name = $1
+         order by o.kind",
+    )
+    .bind(service)
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 2, "{service}: two spans");
+    let keys = app_keys(app).await;
+    let (server, client) = (&rows[0], &rows[1]);
+
+    assert_eq!(server.get::<String, _>("name"), "GET /interop", "{service}");
+    assert_eq!(server.get::<i16, _>("kind"), 2, "{service}: SERVER");
+    assert_eq!(server.get::<i16, _>("status_code"), 2, "{service}: ERROR");
+    assert_eq!(
+        server.get::<Option<String>, _>("status_message").as_deref(),
+        Some("boom")
+    );
+    assert_eq!(
+        server.get::<Option<i64>, _>("parent_span_id"),
+        None,
+        "{service}: root"
+    );
+    assert_eq!(server.get::<String, _>("scope_name"), "interop");
+    assert_eq!(server.get::<String, _>("scope_version"), "1.0.0");
+
+    let attributes =
+        codec::decode_attributes_with(server.get("attributes"), &|id| keys.get(&id).cloned())
+            .unwrap();
+    let value = |key: &str| {
+        attributes
+            .iter()
+            .find(|a| a.key == key)
+            .map(|a| a.value.clone())
+    };
+    assert_eq!(
+        value("http.request.method"),
+        Some(AttributeValue::String("GET".into())),
+        "{service}"
+    );
+    assert_eq!(
+        value("http.response.status_code"),
+        Some(AttributeValue::Int(200)),
+        "{service}"
+    );
+    assert_eq!(
+        value("interop.flag"),
+        Some(AttributeValue::Bool(true)),
+        "{service}"
+    );
+    assert_eq!(
+        value("interop.ratio"),
+        Some(AttributeValue::Double(0.5)),
+        "{service}"
+    );
+    assert_eq!(
+        value("interop.tags"),
+        Some(AttributeValue::Array(vec![
+            AttributeValue::String("a".into()),
+            AttributeValue::String("b".into())
+        ])),
+        "{service}"
+    );
+    let start: i64 = server.get("start_ns");
+    let events = Reader::new(
+        server
+            .get::<Option<&[u8]>, _>("events")
+            .expect("events stored"),
+    )
+    .events(start)
+    .unwrap();
+    assert_eq!(events[0].name, "exception");
+    assert_eq!(
+        events[0].attributes[0].value,
+        AttributeValue::String("boom".into())
+    );
+
+    let resource = codec::decode_attributes(server.get("resource_attributes")).unwrap();
+    assert!(
+        resource
+            .iter()
+            .any(|a| a.key == "interop.run" && a.value == AttributeValue::String(run_id.into())),
+        "{service}: resource attributes kept"
+    );
+
+    assert_eq!(client.get::<String, _>("name"), "SELECT interop");
+    assert_eq!(client.get::<i16, _>("kind"), 3, "{service}: CLIENT");
+    assert_eq!(
+        client.get::<Option<i64>, _>("parent_span_id"),
+        Some(server.get::<i64, _>("span_id"))
+    );
+    assert_eq!(
+        client.get::<Vec<u8>, _>("trace_id"),
+        server.get::<Vec<u8>, _>("trace_id")
+    );
+}
+
+async fn app_keys(app: &TestApp) -> std::collections::HashMap<u32, String> {
+    let db = app::storage::Database::connect_lazy(&app::storage::DatabaseSettings {
+        url: app.database.as_ref().unwrap().url.clone(),
+        max_connections: 1,
+        acquire_timeout: Duration::from_secs(5),
+    })
+    .unwrap();
+    let keys = db.attribute_key_names().await.unwrap();
+    db.close().await;
+    keys
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_sdk_exports_over_http_protobuf_and_grpc() {
+    let python = std::env::var("WATCHPOST_INTEROP_PYTHON")
+        .expect("WATCHPOST_INTEROP_PYTHON must name a Python with the OpenTelemetry SDK; `./dev test` sets it");
+    let app = spawn_app().await;
+    app.wait_until_ready(Duration::from_secs(20)).await;
+    run_exporter(&app, &python, "end2end/interop/python_export.py", "py-run").await;
+    for protocol in ["http-protobuf", "grpc"] {
+        assert_spans_complete(&app, &format!("interop-python-{protocol}"), "py-run").await;
+    }
+    app.shutdown().await.unwrap();
+}
