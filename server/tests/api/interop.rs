@@ -181,3 +181,14 @@ async fn the_python_sdk_exports_over_http_protobuf_and_grpc() {
     }
     app.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_javascript_sdk_exports_over_http_json_http_protobuf_and_grpc() {
+    let app = spawn_app().await;
+    app.wait_until_ready(Duration::from_secs(20)).await;
+    run_exporter(&app, "node", "end2end/interop/js_export.mjs", "js-run").await;
+    for protocol in ["http-json", "http-protobuf", "grpc"] {
+        assert_spans_complete(&app, &format!("interop-js-{protocol}"), "js-run").await;
+    }
+    app.shutdown().await.unwrap();
+}
