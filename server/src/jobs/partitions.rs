@@ -7,23 +7,30 @@ use tokio_util::sync::CancellationToken;
 
 /// How often partitions are created ahead and old ones dropped.
 const EVERY: Duration = Duration::from_secs(15 * 60);
+/// Sooner after a failure, e.g. at start-up before migrations are applied.
+const RETRY: Duration = Duration::from_secs(10);
 /// Days of partitions kept ready beyond today.
 const DAYS_AHEAD: i64 = 2;
 
 /// Keeps span partitions ready ahead of time and drops expired ones.
 pub async fn run(db: Database, retention: Duration, cancel: CancellationToken) {
     loop {
-        match maintain_once(&db, Utc::now(), retention).await {
-            Ok(dropped) if !dropped.is_empty() => {
-                tracing::info!(?dropped, "dropped expired span partitions");
+        let pause = match maintain_once(&db, Utc::now(), retention).await {
+            Ok(dropped) => {
+                if !dropped.is_empty() {
+                    tracing::info!(?dropped, "dropped expired span partitions");
+                }
+                EVERY
             }
-            Ok(_) => {}
-            // Before migrations or during an outage; the next round retries.
-            Err(error) => tracing::debug!(error = %error, "partition maintenance skipped"),
-        }
+            // Before migrations or during an outage: try again soon.
+            Err(error) => {
+                tracing::debug!(error = %error, "partition maintenance skipped");
+                RETRY
+            }
+        };
         tokio::select! {
             () = cancel.cancelled() => return,
-            () = tokio::time::sleep(EVERY) => {}
+            () = tokio::time::sleep(pause) => {}
         }
     }
 }

@@ -17,9 +17,9 @@ use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Sta
 use prost::Message;
 use sqlx::Row;
 
-use crate::helpers::{TestApp, config_with, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app};
 
-const PROTOBUF: &str = "application/x-protobuf";
+pub const PROTOBUF: &str = "application/x-protobuf";
 
 pub fn now_ns() -> u64 {
     std::time::SystemTime::now()
@@ -138,7 +138,7 @@ pub fn full_request(start: u64) -> ExportTraceServiceRequest {
     }
 }
 
-async fn post(
+pub async fn post(
     app: &TestApp,
     on_otlp_port: bool,
     content_type: &str,
@@ -167,7 +167,7 @@ async fn post(
 
 /// Decodes stored span attributes, resolving interned keys the way the read
 /// path will.
-async fn span_attributes(app: &TestApp, bytes: &[u8]) -> Vec<Attribute> {
+pub async fn span_attributes(app: &TestApp, bytes: &[u8]) -> Vec<Attribute> {
     let db = app::storage::Database::connect_lazy(&app::storage::DatabaseSettings {
         url: app.database.as_ref().unwrap().url.clone(),
         max_connections: 1,
@@ -179,7 +179,7 @@ async fn span_attributes(app: &TestApp, bytes: &[u8]) -> Vec<Attribute> {
     codec::decode_attributes_with(bytes, &|id| keys.get(&id).cloned()).unwrap()
 }
 
-async fn ready_app() -> TestApp {
+pub async fn ready_app() -> TestApp {
     let app = spawn_app().await;
     app.wait_until_ready(Duration::from_secs(20)).await;
     app
@@ -340,7 +340,7 @@ async fn protobuf_round_trip_keeps_every_field() {
 }
 
 /// The OTLP specification's own JSON example shape: hex ids, string int64s.
-fn json_request(start: u64) -> String {
+pub fn json_request(start: u64) -> String {
     format!(
         r#"{{"resourceSpans":[{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"my.service"}}}}]}},
         "scopeSpans":[{{"scope":{{"name":"my.library","version":"1.0.0"}},
@@ -405,115 +405,4 @@ async fn json_with_gzip_on_the_main_port_is_stored() {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[tokio::test]
-async fn bad_spans_are_reported_and_good_ones_stored() {
-    let app = ready_app().await;
-    let mut request = full_request(now_ns() - 1_000_000);
-    let spans = &mut request.resource_spans[0].scope_spans[0].spans;
-    spans[1].span_id = vec![1, 2, 3];
-    let response = post(&app, true, PROTOBUF, false, request.encode_to_vec()).await;
-    assert_eq!(response.status(), 200);
-    let body = ExportTraceServiceResponse::decode(response.bytes().await.unwrap()).unwrap();
-    let partial = body.partial_success.expect("partial success reported");
-    assert_eq!(partial.rejected_spans, 1);
-    assert_eq!(
-        partial.error_message,
-        "1 span rejected: resourceSpans[0].scopeSpans[0].spans[1]: span id must be 8 bytes, got 3"
-    );
-
-    let mut db = app.database.as_ref().unwrap().connect().await;
-    let stored: i64 = sqlx::query_scalar("select count(*) from spans")
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
-    assert_eq!(stored, 1);
-
-    // The JSON answer carries the count as an OTLP/JSON int64 string.
-    let json = json_request(now_ns()).replace("EEE19B7EC3C1B174", "00");
-    let response = post(&app, true, "application/json", false, json.into_bytes()).await;
-    let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["partialSuccess"]["rejectedSpans"], "1");
-    app.shutdown().await.unwrap();
-}
-
-#[tokio::test]
-async fn malformed_oversized_and_unsupported_requests_get_clear_errors() {
-    let database = crate::helpers::TestDatabase::create().await;
-    let app = spawn_app_with(config_with(&database.url, &["--ingest-max-body", "1KiB"])).await;
-    app.wait_until_ready(Duration::from_secs(20)).await;
-
-    let garbage = post(
-        &app,
-        true,
-        PROTOBUF,
-        false,
-        b"\xff\xff\xff not protobuf".to_vec(),
-    )
-    .await;
-    assert_eq!(garbage.status(), 400);
-    let body: serde_json::Value = post(&app, true, "application/json", false, b"[1,2]".to_vec())
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(body["code"], 3, "InvalidArgument");
-    assert!(
-        body["message"].as_str().unwrap().contains("OTLP/JSON"),
-        "{body}"
-    );
-
-    let too_big = post(&app, true, PROTOBUF, false, vec![0; 4096]).await;
-    assert_eq!(too_big.status(), 413);
-
-    let wrong_type = post(&app, true, "text/plain", false, b"hello".to_vec()).await;
-    assert_eq!(wrong_type.status(), 415);
-
-    let wrong_encoding = app
-        .client
-        .post(format!("http://{}/v1/traces", app.otlp_http_address))
-        .header("content-type", PROTOBUF)
-        .header("content-encoding", "br")
-        .body(vec![1, 2, 3])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong_encoding.status(), 415);
-    app.shutdown().await.unwrap();
-    drop(database);
-}
-
-#[tokio::test]
-async fn an_unreachable_database_is_a_retryable_503() {
-    let app = spawn_app_with(crate::helpers::config_for("postgres://x@127.0.0.1:1/x")).await;
-    let request = full_request(now_ns());
-    let response = post(&app, true, PROTOBUF, false, request.encode_to_vec()).await;
-    assert_eq!(response.status(), 503);
-    assert_eq!(response.headers()["retry-after"], "2");
-    app.shutdown().await.unwrap();
-}
-
-#[tokio::test]
-async fn accepted_spans_are_counted_on_metrics() {
-    let app = ready_app().await;
-    let response = post(
-        &app,
-        true,
-        PROTOBUF,
-        false,
-        full_request(now_ns() - 1000).encode_to_vec(),
-    )
-    .await;
-    assert_eq!(response.status(), 200);
-    let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(
-        metrics.contains("watchpost_ingest_spans_accepted_total 2\n"),
-        "{metrics}"
-    );
-    assert!(
-        metrics.contains("watchpost_ingest_batches_total 1\n"),
-        "{metrics}"
-    );
-    app.shutdown().await.unwrap();
 }

@@ -14,6 +14,7 @@ use app::storage::codec::{self, Reader};
 use sqlx::Row;
 
 use crate::helpers::{TestApp, spawn_app};
+use crate::ingest_http::span_attributes;
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -68,7 +69,6 @@ async fn assert_spans_complete(app: &TestApp, service: &str, run_id: &str) {
     .await
     .unwrap();
     assert_eq!(rows.len(), 2, "{service}: two spans");
-    let keys = app_keys(app).await;
     let (server, client) = (&rows[0], &rows[1]);
 
     assert_eq!(server.get::<String, _>("name"), "GET /interop", "{service}");
@@ -86,9 +86,7 @@ async fn assert_spans_complete(app: &TestApp, service: &str, run_id: &str) {
     assert_eq!(server.get::<String, _>("scope_name"), "interop");
     assert_eq!(server.get::<String, _>("scope_version"), "1.0.0");
 
-    let attributes =
-        codec::decode_attributes_with(server.get("attributes"), &|id| keys.get(&id).cloned())
-            .unwrap();
+    let attributes = span_attributes(app, server.get("attributes")).await;
     let value = |key: &str| {
         attributes
             .iter()
@@ -155,18 +153,6 @@ async fn assert_spans_complete(app: &TestApp, service: &str, run_id: &str) {
         client.get::<Vec<u8>, _>("trace_id"),
         server.get::<Vec<u8>, _>("trace_id")
     );
-}
-
-async fn app_keys(app: &TestApp) -> std::collections::HashMap<u32, String> {
-    let db = app::storage::Database::connect_lazy(&app::storage::DatabaseSettings {
-        url: app.database.as_ref().unwrap().url.clone(),
-        max_connections: 1,
-        acquire_timeout: Duration::from_secs(5),
-    })
-    .unwrap();
-    let keys = db.attribute_key_names().await.unwrap();
-    db.close().await;
-    keys
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

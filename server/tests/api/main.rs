@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod ingest_errors;
 mod ingest_grpc;
 mod ingest_http;
 mod interop;
