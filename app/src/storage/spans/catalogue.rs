@@ -174,15 +174,7 @@ impl Catalogue {
         batch: &SpanBatch,
         resource_service: &[i32],
     ) -> Result<(), StorageError> {
-        let new: Vec<usize> = {
-            let known = self.resources.lock().expect("catalogue lock");
-            let mut seen = HashSet::new();
-            (0..batch.resources.len())
-                .filter(|&i| {
-                    !known.contains(&batch.resources[i].id) && seen.insert(batch.resources[i].id)
-                })
-                .collect()
-        };
+        let new = unseen(&self.resources, batch.resources.iter().map(|r| r.id));
         if new.is_empty() {
             return Ok(());
         }
@@ -218,15 +210,7 @@ impl Catalogue {
     }
 
     async fn insert_scopes(&self, pool: &PgPool, batch: &SpanBatch) -> Result<(), StorageError> {
-        let new: Vec<usize> = {
-            let known = self.scopes.lock().expect("catalogue lock");
-            let mut seen = HashSet::new();
-            (0..batch.scopes.len())
-                .filter(|&i| {
-                    !known.contains(&batch.scopes[i].id) && seen.insert(batch.scopes[i].id)
-                })
-                .collect()
-        };
+        let new = unseen(&self.scopes, batch.scopes.iter().map(|s| s.id));
         if new.is_empty() {
             return Ok(());
         }
@@ -257,6 +241,16 @@ impl Catalogue {
         remember(&self.scopes, ids);
         Ok(())
     }
+}
+
+/// Positions of the ids not yet known to `known`, each id once.
+fn unseen(known: &Mutex<HashSet<i64>>, ids: impl Iterator<Item = i64>) -> Vec<usize> {
+    let known = known.lock().expect("catalogue lock");
+    let mut seen = HashSet::new();
+    ids.enumerate()
+        .filter(|(_, id)| !known.contains(id) && seen.insert(*id))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn remember(set: &Mutex<HashSet<i64>>, ids: Vec<i64>) {

@@ -73,6 +73,11 @@ async fn ensure_day(pool: &PgPool, day: NaiveDate) -> Result<(), StorageError> {
         "create table if not exists {} partition of spans for values from ({from}) to ({to})",
         partition_name(day)
     );
+    run_locked(pool, statement).await
+}
+
+/// Runs one partition DDL statement under the partition lock.
+async fn run_locked(pool: &PgPool, statement: String) -> Result<(), StorageError> {
     let mut transaction = pool.begin().await?;
     sqlx::query("select pg_advisory_xact_lock($1)")
         .bind(PARTITION_LOCK)
@@ -113,16 +118,11 @@ pub async fn drop_before(
     let mut dropped = Vec::new();
     for day in list(pool).await? {
         if day < cutoff {
-            let statement = format!("drop table if exists {}", partition_name(day));
-            let mut transaction = pool.begin().await?;
-            sqlx::query("select pg_advisory_xact_lock($1)")
-                .bind(PARTITION_LOCK)
-                .execute(&mut *transaction)
-                .await?;
-            sqlx::query(AssertSqlSafe(statement))
-                .execute(&mut *transaction)
-                .await?;
-            transaction.commit().await?;
+            run_locked(
+                pool,
+                format!("drop table if exists {}", partition_name(day)),
+            )
+            .await?;
             dropped.push(day);
         }
     }
