@@ -22,16 +22,36 @@ const KEY_LIMIT: usize = 10_000;
 /// Longer keys are stored inline: they are not conventions.
 const MAX_INTERNED_KEY_LEN: usize = 128;
 
-type OperationKey = (i32, String, i16);
+/// Faster than std's SipHash on the per-span lookups, and still seeded per
+/// process, so clients cannot aim collisions at it.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
+
+/// Operation ids by (service, kind), then by name: a span's name is looked
+/// up as a `&str`, without a copy per span.
+#[derive(Debug, Default)]
+struct OperationCache {
+    ids: FastMap<(i32, i16), FastMap<String, i32>>,
+    len: usize,
+}
+
+impl OperationCache {
+    fn get(&self, service: i32, kind: i16, name: &str) -> Option<i32> {
+        self.ids
+            .get(&(service, kind))
+            .and_then(|names| names.get(name))
+            .copied()
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Catalogue {
-    operations: Mutex<HashMap<OperationKey, i32>>,
+    operations: Mutex<OperationCache>,
     resources: Mutex<HashSet<i64>>,
     scopes: Mutex<HashSet<i64>>,
     /// Interned attribute keys; replaced whole when keys are added, so
     /// encoders read a snapshot without holding a lock.
-    keys: RwLock<Arc<HashMap<String, u32>>>,
+    keys: RwLock<Arc<FastMap<String, u32>>>,
     /// Days whose span partition this process has made sure of.
     pub(super) partitions: Mutex<HashSet<chrono::NaiveDate>>,
 }
@@ -39,7 +59,7 @@ pub struct Catalogue {
 /// Database ids for one batch: operations in span order, and the keys.
 pub(super) struct Resolved {
     pub operation_ids: Vec<i32>,
-    pub keys: Arc<HashMap<String, u32>>,
+    pub keys: Arc<FastMap<String, u32>>,
 }
 
 impl Catalogue {
@@ -58,21 +78,23 @@ impl Catalogue {
             .await?;
         self.insert_scopes(pool, batch).await?;
 
-        let keys: Vec<OperationKey> = batch
-            .spans
-            .iter()
-            .map(|span| {
-                (
-                    resource_service[span.resource],
-                    span.name.clone(),
-                    span.kind as i16,
-                )
-            })
-            .collect();
-        self.resolve_operations(pool, &keys).await?;
+        self.resolve_operations(pool, batch, &resource_service)
+            .await?;
         let operation_ids = {
             let cache = self.operations.lock().expect("catalogue lock");
-            keys.iter().map(|key| cache[key]).collect()
+            batch
+                .spans
+                .iter()
+                .map(|span| {
+                    cache
+                        .get(
+                            resource_service[span.resource],
+                            span.kind as i16,
+                            &span.name,
+                        )
+                        .expect("resolve_operations cached every operation of the batch")
+                })
+                .collect()
         };
         let keys = self.resolve_keys(pool, batch).await?;
         Ok(Resolved {
@@ -85,7 +107,7 @@ impl Catalogue {
         &self,
         pool: &PgPool,
         batch: &SpanBatch,
-    ) -> Result<Arc<HashMap<String, u32>>, StorageError> {
+    ) -> Result<Arc<FastMap<String, u32>>, StorageError> {
         let current = self.keys.read().expect("catalogue lock").clone();
         let room = KEY_LIMIT.saturating_sub(current.len());
         let mut missing: Vec<&str> = batch
@@ -93,7 +115,7 @@ impl Catalogue {
             .iter()
             .flat_map(|span| span.attributes.iter().map(|a| a.key.as_str()))
             .filter(|key| key.len() <= MAX_INTERNED_KEY_LEN && !current.contains_key(*key))
-            .collect::<HashSet<_>>()
+            .collect::<FastSet<_>>()
             .into_iter()
             .collect();
         if missing.is_empty() || room == 0 {
@@ -111,7 +133,7 @@ impl Catalogue {
                 .fetch_all(pool)
                 .await?;
         let mut keys = self.keys.write().expect("catalogue lock");
-        let mut next = HashMap::clone(&keys);
+        let mut next = FastMap::clone(&keys);
         next.extend(rows.into_iter().map(|(id, key)| (key, id as u32)));
         *keys = Arc::new(next);
         Ok(keys.clone())
@@ -120,21 +142,31 @@ impl Catalogue {
     async fn resolve_operations(
         &self,
         pool: &PgPool,
-        keys: &[OperationKey],
+        batch: &SpanBatch,
+        resource_service: &[i32],
     ) -> Result<(), StorageError> {
-        let missing: Vec<&OperationKey> = {
+        let missing: Vec<(i32, &str, i16)> = {
             let cache = self.operations.lock().expect("catalogue lock");
-            let unique: HashSet<&OperationKey> = keys
+            let mut seen = FastSet::default();
+            batch
+                .spans
                 .iter()
-                .filter(|key| !cache.contains_key(*key))
-                .collect();
-            unique.into_iter().collect()
+                .map(|span| {
+                    (
+                        resource_service[span.resource],
+                        span.name.as_str(),
+                        span.kind as i16,
+                    )
+                })
+                .filter(|&(service, name, kind)| cache.get(service, kind, name).is_none())
+                .filter(|key| seen.insert(*key))
+                .collect()
         };
         if missing.is_empty() {
             return Ok(());
         }
         let services: Vec<i32> = missing.iter().map(|k| k.0).collect();
-        let names: Vec<&str> = missing.iter().map(|k| k.1.as_str()).collect();
+        let names: Vec<&str> = missing.iter().map(|k| k.1).collect();
         let kinds: Vec<i16> = missing.iter().map(|k| k.2).collect();
         sqlx::query(
             "insert into operations (service_id, name, kind)
@@ -159,11 +191,16 @@ impl Catalogue {
         .fetch_all(pool)
         .await?;
         let mut cache = self.operations.lock().expect("catalogue lock");
-        if cache.len() + rows.len() > CACHE_LIMIT {
-            cache.clear();
+        if cache.len + rows.len() > CACHE_LIMIT {
+            *cache = OperationCache::default();
         }
         for (id, service_id, name, kind) in rows {
-            cache.insert((service_id, name, kind), id);
+            cache
+                .ids
+                .entry((service_id, kind))
+                .or_default()
+                .insert(name, id);
+            cache.len += 1;
         }
         Ok(())
     }
