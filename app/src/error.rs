@@ -29,9 +29,7 @@ impl From<crate::storage::StorageError> for AppError {
     fn from(error: crate::storage::StorageError) -> Self {
         use crate::storage::StorageError;
         match error {
-            StorageError::Unavailable(_) | StorageError::MigrationsPending { .. } => {
-                AppError::DatabaseUnavailable
-            }
+            StorageError::Unavailable(_) => AppError::DatabaseUnavailable,
             StorageError::Query(source) => {
                 tracing::error!(error = %source, "server function query failed");
                 AppError::Internal

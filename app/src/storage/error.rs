@@ -7,9 +7,6 @@ pub enum StorageError {
     /// The database cannot be reached (or the URL is unusable).
     #[error("database unavailable: {0}")]
     Unavailable(#[source] sqlx::Error),
-    /// Reachable, but this binary's migrations are not all applied yet.
-    #[error("database schema is at version {applied:?}, this build needs {expected}")]
-    MigrationsPending { applied: Option<i64>, expected: i64 },
     /// A query failed for another reason.
     #[error("query failed: {0}")]
     Query(#[source] sqlx::Error),
