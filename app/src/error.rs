@@ -14,6 +14,9 @@ pub enum AppError {
     Internal,
     #[error("the request did not reach Watchpost: {0}")]
     Transport(String),
+    /// Form fields the server refused, each with its message.
+    #[error("some fields need fixing")]
+    InvalidInput(Vec<crate::search_form::FieldError>),
 }
 
 impl FromServerFnError for AppError {
@@ -32,6 +35,10 @@ impl From<crate::storage::StorageError> for AppError {
             StorageError::Unavailable(_) => AppError::DatabaseUnavailable,
             StorageError::Query(source) => {
                 tracing::error!(error = %source, "server function query failed");
+                AppError::Internal
+            }
+            StorageError::Corrupt(source) => {
+                tracing::error!(error = %source, "stored data could not be read");
                 AppError::Internal
             }
         }

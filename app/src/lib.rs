@@ -6,18 +6,28 @@
 
 /// Sizes written the way people write them: `512KiB`, `16MiB`.
 pub mod byte_size;
+/// Scales, ticks and number formats for the SVG charts.
+pub mod chart_scale;
 /// Durations written the way people write them: `10s`, `500ms`, `5m`.
 pub mod duration;
 /// Errors server functions hand back to the browser.
 pub mod error;
+/// Go's duration syntax, as Jaeger's API and our search form accept it.
+pub mod go_duration;
 /// What the server says about itself: version and database state.
 pub mod instance;
 /// Spans, attributes and services, as the rest of the code talks about them.
 pub mod model;
+/// Server functions the pages read their data through.
+pub mod rpc;
+/// The trace search form and its validation.
+pub mod search_form;
 /// The document around every page and the router that picks the page.
 pub mod shell;
 /// The time window every page looks at, kept in the URL.
 pub mod time_range;
+/// The trace waterfall's span tree, critical path and virtual scrolling.
+pub mod waterfall;
 
 mod components;
 mod pages;

@@ -119,12 +119,27 @@ impl TimeRange {
         if *self == TimeRange::default() {
             return path.to_owned();
         }
-        let query: Vec<String> = self
+        format!("{path}?{}", self.to_query_string())
+    }
+
+    /// The range as `k=v&k=v`, the form server functions receive it in.
+    pub fn to_query_string(&self) -> String {
+        let pairs: Vec<String> = self
             .query_pairs()
             .into_iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        format!("{path}?{}", query.join("&"))
+        pairs.join("&")
+    }
+
+    /// Reads what [`TimeRange::to_query_string`] wrote.
+    pub fn from_query_string(text: &str) -> TimeRange {
+        TimeRange::from_query(|key| {
+            text.split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.to_owned())
+        })
     }
 
     /// The concrete window at `now`.

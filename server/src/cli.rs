@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 use crate::loadgen::LoadgenArgs;
 use crate::loadgen::copy_baseline::CopyBaselineArgs;
+use crate::loadgen::query_bench::QueryBenchArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,4 +28,6 @@ pub enum Command {
     Loadgen(LoadgenArgs),
     /// Time a raw binary COPY of the loadgen's spans (the benchmark baseline).
     CopyBaseline(CopyBaselineArgs),
+    /// Load the loadgen's spans into a database and time the read queries.
+    QueryBench(QueryBenchArgs),
 }

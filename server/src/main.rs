@@ -51,5 +51,12 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some(Command::QueryBench(args)) => match loadgen::query_bench::run(args).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("query-bench: {error}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

@@ -140,6 +140,7 @@ impl Application {
             config.ingest.retention.0,
             cancel.clone(),
         ));
+        jobs.spawn(jobs::rollups::run(state.app.db.clone(), cancel.clone()));
 
         tracing::info!(%address, "serving the ui and api on http://{address}");
         tracing::info!(address = %otlp_http_address, "accepting OTLP/HTTP on http://{otlp_http_address}/v1/traces");

@@ -30,6 +30,7 @@ pub fn Header() -> impl IntoView {
                     .collect_view()}
             </nav>
             <div class="topbar-tools">
+                <TraceLookup/>
                 <TimeRangePicker/>
                 <ThemeToggle/>
             </div>
@@ -47,4 +48,32 @@ fn SectionLink(path: &'static str, label: &'static str) -> impl IntoView {
         range.href_for(path)
     };
     view! { <A href=href>{label}</A> }
+}
+
+/// "Go to trace": paste a trace id from a log line and open it.
+#[component]
+fn TraceLookup() -> impl IntoView {
+    let navigate = leptos_router::hooks::use_navigate();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = input.get().map(|i| i.value()).unwrap_or_default();
+        let id: String = typed
+            .trim()
+            .chars()
+            .filter(|c| c.is_ascii_hexdigit())
+            .collect();
+        if !id.is_empty() {
+            navigate(
+                &format!("/traces/{}", id.to_lowercase()),
+                Default::default(),
+            );
+        }
+    };
+    view! {
+        <form class="trace-lookup" role="search" on:submit=on_submit>
+            <label class="visually-hidden" for="trace-lookup">"Trace id"</label>
+            <input id="trace-lookup" node_ref=input name="id" placeholder="Trace id" autocomplete="off" spellcheck="false"/>
+        </form>
+    }
 }

@@ -1,9 +1,11 @@
 //! Pieces shared by every page.
 
+pub mod charts;
 mod empty_state;
 mod footer;
 mod header;
 mod page_header;
+mod query_state;
 mod theme_toggle;
 mod time_range_picker;
 
@@ -11,6 +13,7 @@ pub use empty_state::{EmptyState, SendDataHelp};
 pub use footer::Footer;
 pub use header::Header;
 pub use page_header::PageHeader;
+pub use query_state::{use_query_param, use_set_query};
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

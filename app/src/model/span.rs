@@ -23,6 +23,18 @@ impl SpanKind {
             _ => SpanKind::Unspecified,
         }
     }
+
+    /// The lower-case name Jaeger and the OTel specs use; none when unset.
+    pub fn otel_name(self) -> Option<&'static str> {
+        match self {
+            SpanKind::Unspecified => None,
+            SpanKind::Internal => Some("internal"),
+            SpanKind::Server => Some("server"),
+            SpanKind::Client => Some("client"),
+            SpanKind::Producer => Some("producer"),
+            SpanKind::Consumer => Some("consumer"),
+        }
+    }
 }
 
 /// OTLP `Status.StatusCode`, with the same numbers.
@@ -39,6 +51,15 @@ impl StatusCode {
             1 => StatusCode::Ok,
             2 => StatusCode::Error,
             _ => StatusCode::Unset,
+        }
+    }
+
+    /// `OK` / `ERROR` as in the `otel.status_code` tag; none when unset.
+    pub fn otel_name(self) -> Option<&'static str> {
+        match self {
+            StatusCode::Unset => None,
+            StatusCode::Ok => Some("OK"),
+            StatusCode::Error => Some("ERROR"),
         }
     }
 }

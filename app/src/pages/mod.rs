@@ -5,15 +5,19 @@ mod alerts;
 mod health;
 mod map;
 mod not_found;
+mod service;
 mod services;
+mod trace;
 mod traces;
 
 pub use alerts::AlertsPage;
 pub use health::{HealthCheckPage, HealthPage};
 pub use map::MapPage;
 pub use not_found::NotFoundPage;
-pub use services::{ServicePage, ServicesPage};
-pub use traces::{TracePage, TracesPage};
+pub use service::ServicePage;
+pub use services::ServicesPage;
+pub use trace::TracePage;
+pub use traces::TracesPage;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -1,35 +1,188 @@
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
-use super::{range_subtitle, use_path_param};
-use crate::components::{EmptyState, PageHeader, SendDataHelp};
+use super::range_subtitle;
+use super::service::TraceList;
+use crate::components::charts::{ScatterPlot, ScatterPoint};
+use crate::components::{EmptyState, PageHeader, SendDataHelp, use_time_range};
+use crate::rpc::services::{operation_names, service_names};
+use crate::rpc::traces::{SearchResults, search_traces};
+use crate::search_form::{DEFAULT_LIMIT, FieldError, SearchForm};
 
-/// Trace search by service, operation, tags and duration.
+/// Trace search by service, operation, tags and duration. The form is a
+/// plain GET form: the URL is the search, so results are a shareable link.
 #[component]
 pub fn TracesPage() -> impl IntoView {
+    let query = use_query_map();
+    let range = use_time_range();
+    let form = Memo::new(move |_| SearchForm::from_query(|key| query.read().get(key)));
+    let errors = Memo::new(move |_| form.get().validate().err().unwrap_or_default());
+    let results = Resource::new(
+        move || (form.get(), range.get().to_query_string()),
+        |(form, window)| async move {
+            // Invalid input never reaches the server; the messages say why.
+            if form.validate().is_err() {
+                return None;
+            }
+            Some(search_traces(form, window).await)
+        },
+    );
     view! {
         <PageHeader title="Traces" subtitle=range_subtitle("Search traces")/>
-        <EmptyState
-            title="No traces in this window"
-            explanation="Traces appear here as soon as a service exports spans. Search them by \
-                         service, operation, attributes and duration."
-        >
-            <SendDataHelp/>
-        </EmptyState>
+        <SearchFormView form=form.get_untracked() errors/>
+        <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
+            {move || results.get().flatten().map(|result| match result {
+                Ok(results) => view! { <Results results/> }.into_any(),
+                Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
+            })}
+        </Transition>
     }
 }
 
-/// One trace as a waterfall of its spans.
 #[component]
-pub fn TracePage() -> impl IntoView {
-    let id = use_path_param("id");
+fn Results(results: SearchResults) -> impl IntoView {
+    if results.traces.is_empty() {
+        return view! {
+            <EmptyState
+                title="No traces match"
+                explanation="Nothing in this window matches the search. Widen the time range, \
+                             remove a tag, or lower the minimum duration."
+            >
+                <SendDataHelp/>
+            </EmptyState>
+        }
+        .into_any();
+    }
+    let range = use_time_range();
+    let points = results
+        .traces
+        .iter()
+        .map(|trace| ScatterPoint {
+            time_ms: trace.start_ns / 1_000_000,
+            duration_ns: trace.duration_ns,
+            href: range
+                .get_untracked()
+                .href_for(&format!("/traces/{}", trace.trace_id)),
+            label: format!("{}: {}", trace.root_service, trace.root_operation),
+            error: trace.error_count > 0,
+        })
+        .collect();
+    let count = results.traces.len();
     view! {
-        <PageHeader title=Signal::derive(move || format!("Trace {}", id.get())) subtitle="Trace"/>
-        <EmptyState
-            title="This trace has not arrived"
-            explanation="No span of this trace is stored. Spans can take a few seconds to \
-                         arrive after the request ends; check the trace id and the exporter."
-        >
-            <SendDataHelp/>
-        </EmptyState>
+        <ScatterPlot points from_ms=results.from_ms to_ms=results.to_ms/>
+        <p class="muted">{count}" traces, most recent first"</p>
+        <TraceList traces=results.traces empty="No traces."/>
+    }
+    .into_any()
+}
+
+/// The message for `field`, if any, right under it.
+fn message_for(errors: Memo<Vec<FieldError>>, field: &'static str) -> impl Fn() -> String {
+    move || {
+        errors
+            .get()
+            .into_iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message)
+            .unwrap_or_default()
+    }
+}
+
+#[component]
+fn SearchFormView(form: SearchForm, errors: Memo<Vec<FieldError>>) -> impl IntoView {
+    let range = use_time_range();
+    let services = Resource::new(|| (), |_| service_names());
+    let chosen_service = RwSignal::new(form.service.clone());
+    let operations = Resource::new(
+        move || chosen_service.get(),
+        |service| async move {
+            if service.is_empty() {
+                Ok(Vec::new())
+            } else {
+                operation_names(service).await
+            }
+        },
+    );
+    let invalid = move |field: &'static str| move || errors.get().iter().any(|e| e.field == field);
+    let initial_service = form.service.clone();
+    let initial_operation = form.operation.clone();
+    let hidden_range = move || {
+        range
+            .get()
+            .query_pairs()
+            .into_iter()
+            .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+            .collect_view()
+    };
+    view! {
+        <form class="search-form" method="get" action="/traces" data-testid="search-form">
+            {hidden_range}
+            <div class="field">
+                <label for="search-service">"Service"</label>
+                <select id="search-service" name="service"
+                    on:change=move |ev| chosen_service.set(event_target_value(&ev))>
+                    <option value="">"All services"</option>
+                    <Transition>
+                        {
+                            let initial_service = initial_service.clone();
+                            move || services.get().map(|names| {
+                                let initial_service = initial_service.clone();
+                                names.unwrap_or_default().into_iter().map(move |name| {
+                                    let selected = name == initial_service;
+                                    view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                                }).collect_view()
+                            })
+                        }
+                    </Transition>
+                </select>
+            </div>
+            <div class="field">
+                <label for="search-operation">"Operation"</label>
+                <select id="search-operation" name="operation">
+                    <option value="">"All operations"</option>
+                    <Transition>
+                        {
+                            let initial_operation = initial_operation.clone();
+                            move || operations.get().map(|names| {
+                                let initial_operation = initial_operation.clone();
+                                names.unwrap_or_default().into_iter().map(move |name| {
+                                    let selected = name == initial_operation;
+                                    view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                                }).collect_view()
+                            })
+                        }
+                    </Transition>
+                </select>
+            </div>
+            <div class="field wide" class:invalid=invalid("tags")>
+                <label for="search-tags">"Tags"</label>
+                <input id="search-tags" name="tags" value=form.tags.clone()
+                    placeholder="http.response.status_code=500 error=true"
+                    aria-describedby="search-tags-error"/>
+                <p class="field-error" id="search-tags-error" data-testid="error-tags">{message_for(errors, "tags")}</p>
+            </div>
+            <div class="field" class:invalid=invalid("minDuration")>
+                <label for="search-min">"Min duration"</label>
+                <input id="search-min" name="minDuration" value=form.min_duration.clone()
+                    placeholder="e.g. 1.2s, 500ms" aria-describedby="search-min-error"/>
+                <p class="field-error" id="search-min-error" data-testid="error-minDuration">{message_for(errors, "minDuration")}</p>
+            </div>
+            <div class="field" class:invalid=invalid("maxDuration")>
+                <label for="search-max">"Max duration"</label>
+                <input id="search-max" name="maxDuration" value=form.max_duration.clone()
+                    placeholder="e.g. 5s" aria-describedby="search-max-error"/>
+                <p class="field-error" id="search-max-error" data-testid="error-maxDuration">{message_for(errors, "maxDuration")}</p>
+            </div>
+            <div class="field narrow" class:invalid=invalid("limit")>
+                <label for="search-limit">"Limit"</label>
+                <input id="search-limit" name="limit" value=form.limit.clone()
+                    placeholder=DEFAULT_LIMIT.to_string() inputmode="numeric"
+                    aria-describedby="search-limit-error"/>
+                <p class="field-error" id="search-limit-error" data-testid="error-limit">{message_for(errors, "limit")}</p>
+            </div>
+            <div class="field actions">
+                <button type="submit" class="primary">"Find traces"</button>
+            </div>
+        </form>
     }
 }

@@ -10,6 +10,9 @@ pub enum StorageError {
     /// A query failed for another reason.
     #[error("query failed: {0}")]
     Query(#[source] sqlx::Error),
+    /// Stored bytes could not be decoded: a bug or corruption, never input.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(#[source] crate::storage::codec::CodecError),
 }
 
 impl StorageError {

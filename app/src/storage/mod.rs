@@ -6,6 +6,8 @@
 /// The compact binary form of attributes, events and links.
 pub mod codec;
 mod error;
+/// Reading: traces, search, RED rollups, the service catalogue.
+pub mod query;
 mod readiness;
 /// Span storage: catalogue, partitions and the COPY writer.
 pub mod spans;
@@ -39,6 +41,7 @@ pub struct DatabaseSettings {
 pub struct Database {
     pool: PgPool,
     catalogue: Arc<spans::Catalogue>,
+    key_names: Arc<query::KeyNames>,
 }
 
 impl Database {
@@ -53,6 +56,7 @@ impl Database {
         Ok(Database {
             pool,
             catalogue: Arc::default(),
+            key_names: Arc::default(),
         })
     }
 
@@ -71,6 +75,10 @@ impl Database {
 
     pub(crate) fn catalogue(&self) -> &spans::Catalogue {
         &self.catalogue
+    }
+
+    pub(crate) fn key_names(&self) -> &query::KeyNames {
+        &self.key_names
     }
 
     /// Connections open now and how many of them are idle, for `/metrics`.

@@ -2,6 +2,7 @@
 //! API and OTLP/HTTP as they land. Handlers stay thin over the storage layer.
 
 mod error;
+pub mod jaeger;
 mod metrics;
 mod probes;
 
@@ -27,6 +28,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/readyz", get(probes::readyz))
         .route("/metrics", get(metrics::render))
         .route("/v1/traces", post(crate::ingest::http::post_traces))
+        .merge(jaeger::routes())
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),

@@ -12,7 +12,8 @@ const RETRY: Duration = Duration::from_secs(10);
 /// Days of partitions kept ready beyond today.
 const DAYS_AHEAD: i64 = 2;
 
-/// Keeps span partitions ready ahead of time and drops expired ones.
+/// Keeps span partitions ready ahead of time and drops expired ones, with
+/// their rollups.
 pub async fn run(db: Database, retention: Duration, cancel: CancellationToken) {
     loop {
         let pause = match maintain_once(&db, Utc::now(), retention).await {
@@ -45,5 +46,8 @@ pub async fn maintain_once(
     partitions::ensure_ahead(db.pool(), now, DAYS_AHEAD).await?;
     let keep_from =
         now - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
-    partitions::drop_before(db.pool(), keep_from).await
+    let dropped = partitions::drop_before(db.pool(), keep_from).await?;
+    db.drop_rollups_before(keep_from.timestamp_nanos_opt().unwrap_or(0))
+        .await?;
+    Ok(dropped)
 }

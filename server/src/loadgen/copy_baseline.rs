@@ -84,7 +84,9 @@ pub async fn run(args: CopyBaselineArgs) -> Result<BaselineSummary, String> {
         let db = db.clone();
         writers.spawn(async move {
             for encoded in &chunk {
-                db.copy_spans(encoded).await.map_err(|e| e.to_string())?;
+                db.copy_span_rows_only(encoded)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             Ok::<_, String>(())
         });

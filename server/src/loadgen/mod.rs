@@ -4,6 +4,7 @@
 pub mod copy_baseline;
 pub mod fleet;
 pub mod json;
+pub mod query_bench;
 mod send;
 
 use std::sync::Arc;

@@ -8,6 +8,8 @@ mod ingest_errors;
 mod ingest_grpc;
 mod ingest_http;
 mod interop;
+mod jaeger_golden;
+mod jaeger_params;
 mod metrics;
 mod outage;
 mod pages;

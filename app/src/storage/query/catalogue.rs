@@ -1,0 +1,80 @@
+//! The service catalogue as the query side sees it: names and operations.
+
+use crate::model::span::SpanKind;
+use crate::storage::{Database, StorageError};
+
+/// An operation id with what the search needs to know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationRef {
+    pub id: i32,
+    pub name: String,
+    pub kind: SpanKind,
+}
+
+impl Database {
+    /// Every service that has ever reported, by name.
+    pub async fn service_names(&self) -> Result<Vec<String>, StorageError> {
+        let names: Vec<(String,)> = sqlx::query_as("select name from services order by name")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(names.into_iter().map(|(name,)| name).collect())
+    }
+
+    /// A service's operations, optionally of one kind, sorted by name then
+    /// kind. An unknown service has none.
+    pub async fn operations_of(
+        &self,
+        service: &str,
+        kind: Option<SpanKind>,
+    ) -> Result<Vec<OperationRef>, StorageError> {
+        let rows: Vec<(i32, String, i16)> = sqlx::query_as(
+            "select o.id, o.name, o.kind from operations o \
+             join services s on s.id = o.service_id \
+             where s.name = $1 and ($2::int2 is null or o.kind = $2) \
+             order by o.name, o.kind",
+        )
+        .bind(service)
+        .bind(kind.map(|k| k as i16))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, kind)| OperationRef {
+                id,
+                name,
+                kind: SpanKind::from_i32(i32::from(kind)),
+            })
+            .collect())
+    }
+
+    /// Every operation of every service, for searches across all services.
+    pub(super) async fn all_operations(&self) -> Result<Vec<OperationRef>, StorageError> {
+        let rows: Vec<(i32, String, i16)> = sqlx::query_as("select id, name, kind from operations")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, kind)| OperationRef {
+                id,
+                name,
+                kind: SpanKind::from_i32(i32::from(kind)),
+            })
+            .collect())
+    }
+}
+
+impl Database {
+    /// Every span stored (an exact count; for benchmarks and tests).
+    pub async fn span_count(&self) -> Result<i64, StorageError> {
+        let (count,): (i64,) = sqlx::query_as("select count(*) from spans")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(count)
+    }
+
+    /// Refreshes the planner's statistics after a bulk load.
+    pub async fn analyze(&self) -> Result<(), StorageError> {
+        sqlx::query("analyze").execute(self.pool()).await?;
+        Ok(())
+    }
+}
