@@ -71,6 +71,14 @@ test("search by service, open a trace, expand a span and read an attribute", asy
   await expect(detail).toContainText("payments-search");
   await expect(detail.getByTestId("attribute-value").filter({ hasText: "acme-pay" })).toBeVisible();
   await expect(detail).toContainText("ERROR: failed");
+  // The selected span is part of the link: reloading shows it again.
+  await expect(page).toHaveURL(/span=[0-9a-f]{16}/);
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByTestId("span-detail")).toContainText("acme-pay");
+  await page.getByRole("button", { name: "Close span details" }).click();
+  await expect(page.getByTestId("span-detail")).toHaveCount(0);
+  await expect(page).not.toHaveURL(/span=/);
   expect(errors).toEqual([]);
 });
 

@@ -75,4 +75,5 @@ fn TraceBody(trace: Trace, subtitle: Signal<String>) -> impl IntoView {
         </section>
         <Waterfall trace/>
     }
+    .into_any()
 }

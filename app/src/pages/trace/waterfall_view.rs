@@ -9,8 +9,9 @@ use leptos::prelude::*;
 
 use super::detail::SpanDetail;
 use crate::chart_scale::format_duration_ns;
+use crate::components::{use_query_param, use_set_query};
 use crate::model::span::StatusCode;
-use crate::model::trace::Trace;
+use crate::model::trace::{Trace, hex};
 use crate::pages::service::service_hue;
 use crate::waterfall::{SpanTiming, SpanTree, critical_path, ruler_ticks, visible_window};
 
@@ -49,7 +50,26 @@ pub fn Waterfall(trace: Trace) -> impl IntoView {
     let tree = StoredValue::new(tree);
     let critical = StoredValue::new(critical);
     let collapsed = RwSignal::new(HashSet::<usize>::new());
-    let selected = RwSignal::new(None::<usize>);
+    // The selected span is in the URL (`?span=<id>`), so a link can point
+    // at one span of a trace.
+    let span_param = use_query_param("span");
+    let set_query = use_set_query();
+    let index_of: HashMap<u64, usize> = trace.with_value(|t| {
+        t.spans
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.span_id, i))
+            .collect()
+    });
+    let selected = Memo::new(move |_| {
+        u64::from_str_radix(&span_param.get(), 16)
+            .ok()
+            .and_then(|id| index_of.get(&id).copied())
+    });
+    let select = {
+        let set_query = set_query.clone();
+        move |span: Option<u64>| set_query(&[("span", span.map(|id| hex(&id.to_be_bytes())))])
+    };
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(DEFAULT_VIEWPORT);
     let body = NodeRef::<Div>::new();
@@ -95,6 +115,7 @@ pub fn Waterfall(trace: Trace) -> impl IntoView {
         })
         .collect_view();
 
+    let select_from_row = select.clone();
     let row_view = move |(row, span_index): (usize, usize)| {
         let (span, service) = trace.with_value(|t| {
             let span = t.spans[span_index].clone();
@@ -126,6 +147,7 @@ pub fn Waterfall(trace: Trace) -> impl IntoView {
             })
         });
         let is_error = span.status_code == StatusCode::Error;
+        let span_id = span.span_id;
         let hue = service_hue(&service);
         let expanded = move || !collapsed.with(|c| c.contains(&span_index));
         view! {
@@ -136,7 +158,10 @@ pub fn Waterfall(trace: Trace) -> impl IntoView {
                 style=format!("top:{}px;--hue:{hue}", row as f64 * ROW_HEIGHT)
                 data-testid="span-row"
                 data-span-name=span.name.clone()
-                on:click=move |_| selected.set(Some(span_index))
+                on:click={
+                    let select = select_from_row.clone();
+                    move |_| select(Some(span_id))
+                }
             >
                 <div class="span-label" style=format!("padding-left:{}px", 4 + depth * 14)>
                     {has_children.then(|| view! {
@@ -164,6 +189,7 @@ pub fn Waterfall(trace: Trace) -> impl IntoView {
                 </div>
             </div>
         }
+        .into_any()
     };
 
     view! {
@@ -182,7 +208,11 @@ pub fn Waterfall(trace: Trace) -> impl IntoView {
             </p>
         </div>
         {move || selected.get().map(|index| view! {
-            <SpanDetail trace index on_close=move || selected.set(None)/>
+            <SpanDetail trace index on_close={
+                let select = select.clone();
+                move || select(None)
+            }/>
         })}
     }
+    .into_any()
 }
