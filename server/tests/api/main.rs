@@ -15,5 +15,6 @@ mod outage;
 mod pages;
 mod probes;
 mod retention;
+mod rollups;
 mod shutdown;
 mod storage;
