@@ -1,10 +1,7 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 
+import { waitForHydration } from "./page";
 import { hexId, pastWindow, sendTrace, type SpanSpec, traceRequest } from "./otlp";
-
-async function waitForHydration(page: Page) {
-  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
-}
 
 /** `count` requests to `service` (a trace each), `failing` of them errors, each `ms` long. */
 function requests(service: string, startNs: bigint, count: number, failing: number, ms: number): SpanSpec[] {

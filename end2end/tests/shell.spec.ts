@@ -1,5 +1,7 @@
 import { expect, type Page, test } from "@playwright/test";
 
+import { collectErrors, waitForHydration } from "./page";
+
 const sections = [
   { link: "Services", path: "/services" },
   { link: "Traces", path: "/traces" },
@@ -7,21 +9,6 @@ const sections = [
   { link: "Health", path: "/health" },
   { link: "Alerts", path: "/alerts" },
 ];
-
-/** Collects everything the page logs as an error, and uncaught exceptions. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return errors;
-}
-
-/** The WebAssembly bundle marks <html> once every handler is attached. */
-async function waitForHydration(page: Page) {
-  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
-}
 
 function nav(page: Page) {
   return page.getByRole("navigation", { name: "Sections" });

@@ -1,19 +1,7 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 
+import { collectErrors, waitForHydration } from "./page";
 import { hexId, pastWindow, sendTrace, type SpanSpec, traceRequest } from "./otlp";
-
-async function waitForHydration(page: Page) {
-  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
-}
-
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return errors;
-}
 
 /** A small checkout trace in services of this test's own. */
 function checkoutTrace(suffix: string, startNs: bigint) {

@@ -154,17 +154,6 @@ pub fn TraceList(traces: Vec<TraceSummary>, empty: &'static str) -> impl IntoVie
             let start = chrono::DateTime::from_timestamp_nanos(trace.start_ns)
                 .format("%Y-%m-%d %H:%M:%S UTC")
                 .to_string();
-            let services = trace
-                .services
-                .iter()
-                .map(|(name, count)| {
-                    view! {
-                        <span class="service-chip" style=format!("--hue:{}", service_hue(name))>
-                            {name.clone()}" "<span class="muted">{*count}</span>
-                        </span>
-                    }
-                })
-                .collect_view();
             let errors = (trace.error_count > 0).then(|| {
                 view! { <span class="badge bad">{trace.error_count}" errors"</span> }
             });
@@ -179,7 +168,7 @@ pub fn TraceList(traces: Vec<TraceSummary>, empty: &'static str) -> impl IntoVie
                     <div class="trace-meta">
                         <span class="muted">{trace.span_count}" spans"</span>
                         {errors}
-                        {services}
+                        <ServiceChips services=trace.services.clone()/>
                         <span class="muted trace-start">{start}</span>
                     </div>
                 </li>
@@ -187,6 +176,21 @@ pub fn TraceList(traces: Vec<TraceSummary>, empty: &'static str) -> impl IntoVie
         })
         .collect_view();
     view! { <ul class="trace-list" data-testid="trace-list">{items}</ul> }.into_any()
+}
+
+/// The services of a trace with their span counts, each in its colour.
+#[component]
+pub fn ServiceChips(services: Vec<(String, usize)>) -> impl IntoView {
+    services
+        .into_iter()
+        .map(|(name, count)| {
+            view! {
+                <span class="service-chip" style=format!("--hue:{}", service_hue(&name))>
+                    {name.clone()}" "<span class="muted">{count}</span>
+                </span>
+            }
+        })
+        .collect_view()
 }
 
 /// A stable colour per service, so a service looks the same everywhere.

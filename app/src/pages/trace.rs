@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::service::service_hue;
+use super::service::ServiceChips;
 use super::use_path_param;
 use crate::components::{EmptyState, PageHeader, SendDataHelp};
 use crate::model::trace::{Trace, TraceSummary};
@@ -50,17 +50,6 @@ fn TraceBody(trace: Trace, subtitle: Signal<String>) -> impl IntoView {
     let start = chrono::DateTime::from_timestamp_nanos(summary.start_ns)
         .format("%Y-%m-%d %H:%M:%S%.3f UTC")
         .to_string();
-    let services = summary
-        .services
-        .iter()
-        .map(|(name, count)| {
-            view! {
-                <span class="service-chip" style=format!("--hue:{}", service_hue(name))>
-                    {name.clone()}" "<span class="muted">{*count}</span>
-                </span>
-            }
-        })
-        .collect_view();
     let errors = (summary.error_count > 0)
         .then(|| view! { <span class="badge bad">{summary.error_count}" errors"</span> });
     view! {
@@ -71,7 +60,7 @@ fn TraceBody(trace: Trace, subtitle: Signal<String>) -> impl IntoView {
                 {crate::chart_scale::format_duration_ns(summary.duration_ns as f64)}</span>
             <span><span class="muted">"Spans "</span>{summary.span_count}</span>
             {errors}
-            {services}
+            <ServiceChips services=summary.services.clone()/>
         </section>
         <Waterfall trace/>
     }

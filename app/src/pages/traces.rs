@@ -88,6 +88,28 @@ fn message_for(errors: Memo<Vec<FieldError>>, field: &'static str) -> impl Fn() 
     }
 }
 
+/// `<option>`s for names loaded by a resource, with `selected` chosen.
+#[component]
+fn NameOptions(
+    names: Resource<Result<Vec<String>, crate::error::AppError>>,
+    selected: String,
+) -> impl IntoView {
+    view! {
+        <Transition>
+            {
+                let selected = selected.clone();
+                move || names.get().map(|names| {
+                    let selected = selected.clone();
+                    names.unwrap_or_default().into_iter().map(move |name| {
+                        let is_selected = name == selected;
+                        view! { <option value=name.clone() selected=is_selected>{name.clone()}</option> }
+                    }).collect_view()
+                })
+            }
+        </Transition>
+    }
+}
+
 #[component]
 fn SearchFormView(form: SearchForm, errors: Memo<Vec<FieldError>>) -> impl IntoView {
     let range = use_time_range();
@@ -122,36 +144,14 @@ fn SearchFormView(form: SearchForm, errors: Memo<Vec<FieldError>>) -> impl IntoV
                 <select id="search-service" name="service"
                     on:change=move |ev| chosen_service.set(event_target_value(&ev))>
                     <option value="">"All services"</option>
-                    <Transition>
-                        {
-                            let initial_service = initial_service.clone();
-                            move || services.get().map(|names| {
-                                let initial_service = initial_service.clone();
-                                names.unwrap_or_default().into_iter().map(move |name| {
-                                    let selected = name == initial_service;
-                                    view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
-                                }).collect_view()
-                            })
-                        }
-                    </Transition>
+                    <NameOptions names=services selected=initial_service.clone()/>
                 </select>
             </div>
             <div class="field">
                 <label for="search-operation">"Operation"</label>
                 <select id="search-operation" name="operation">
                     <option value="">"All operations"</option>
-                    <Transition>
-                        {
-                            let initial_operation = initial_operation.clone();
-                            move || operations.get().map(|names| {
-                                let initial_operation = initial_operation.clone();
-                                names.unwrap_or_default().into_iter().map(move |name| {
-                                    let selected = name == initial_operation;
-                                    view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
-                                }).collect_view()
-                            })
-                        }
-                    </Transition>
+                    <NameOptions names=operations selected=initial_operation.clone()/>
                 </select>
             </div>
             <div class="field wide" class:invalid=invalid("tags")>

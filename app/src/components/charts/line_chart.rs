@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::Frame;
-use crate::chart_scale::{LinearScale, line_path, nice_ticks, time_ticks};
+use crate::chart_scale::{LinearScale, line_path, nice_ticks};
 
 /// One line: a name for the legend, a CSS class for its colour, and one
 /// value per time bucket (`None` draws a gap).
@@ -49,28 +49,8 @@ pub fn LineChart(
             view! { <path class=format!("line {}", s.class) d=line_path(&points)></path> }
         })
         .collect_view();
-    let grid = y_ticks
-        .iter()
-        .map(|tick| {
-            let at = y.map(*tick);
-            view! {
-                <line class="grid" x1=frame.left x2=frame.width - frame.right y1=at y2=at></line>
-                <text class="axis-label" x=frame.left - 6.0 y=at + 4.0 text-anchor="end">
-                    {format(*tick)}
-                </text>
-            }
-        })
-        .collect_view();
-    let x_labels = time_ticks(from, to, 6)
-        .into_iter()
-        .map(|(time, label)| {
-            view! {
-                <text class="axis-label" x=x.map(time as f64) y=frame.height - 6.0 text-anchor="middle">
-                    {label}
-                </text>
-            }
-        })
-        .collect_view();
+    let grid = super::value_axis(&frame, &y_ticks, y, format);
+    let x_labels = super::time_axis(&frame, from, to, x);
     let bucket_width = (x.map((from + step_ms) as f64) - x.map(from as f64)).max(1.0);
     let hover_targets = times_ms
         .iter()

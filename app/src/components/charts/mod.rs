@@ -9,6 +9,10 @@ pub use line_chart::{LineChart, Series};
 pub use scatter::{ScatterPlot, ScatterPoint};
 pub use sparkline::Sparkline;
 
+use leptos::prelude::*;
+
+use crate::chart_scale::{LinearScale, time_ticks};
+
 /// Plot area inside every chart's SVG, in viewBox units.
 pub(crate) struct Frame {
     pub width: f64,
@@ -36,4 +40,46 @@ impl Frame {
     pub fn y_range(&self) -> (f64, f64) {
         (self.height - self.bottom, self.top)
     }
+}
+
+/// Horizontal grid lines with their value labels on the left.
+pub(crate) fn value_axis(
+    frame: &Frame,
+    ticks: &[f64],
+    y: LinearScale,
+    format: fn(f64) -> String,
+) -> impl IntoView + use<> {
+    let (left, right) = (frame.left, frame.width - frame.right);
+    ticks
+        .iter()
+        .map(|tick| {
+            let at = y.map(*tick);
+            view! {
+                <line class="grid" x1=left x2=right y1=at y2=at></line>
+                <text class="axis-label" x=left - 6.0 y=at + 4.0 text-anchor="end">
+                    {format(*tick)}
+                </text>
+            }
+        })
+        .collect_view()
+}
+
+/// Time labels along the bottom, at round UTC times.
+pub(crate) fn time_axis(
+    frame: &Frame,
+    from_ms: i64,
+    to_ms: i64,
+    x: LinearScale,
+) -> impl IntoView + use<> {
+    let baseline = frame.height - 6.0;
+    time_ticks(from_ms, to_ms, 6)
+        .into_iter()
+        .map(|(time, label)| {
+            view! {
+                <text class="axis-label" x=x.map(time as f64) y=baseline text-anchor="middle">
+                    {label}
+                </text>
+            }
+        })
+        .collect_view()
 }

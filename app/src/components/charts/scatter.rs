@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::Frame;
-use crate::chart_scale::{LinearScale, format_duration_ns, nice_ticks, time_ticks};
+use crate::chart_scale::{LinearScale, format_duration_ns, nice_ticks};
 
 /// One trace in the scatter plot.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,28 +27,8 @@ pub fn ScatterPlot(points: Vec<ScatterPoint>, from_ms: i64, to_ms: i64) -> impl 
     let x = LinearScale::new((from_ms as f64, to_ms as f64), frame.x_range());
     let y = LinearScale::new((0.0, y_top), frame.y_range());
     let navigate = use_navigate();
-    let grid = y_ticks
-        .iter()
-        .map(|tick| {
-            let at = y.map(*tick);
-            view! {
-                <line class="grid" x1=frame.left x2=frame.width - frame.right y1=at y2=at></line>
-                <text class="axis-label" x=frame.left - 6.0 y=at + 4.0 text-anchor="end">
-                    {format_duration_ns(*tick)}
-                </text>
-            }
-        })
-        .collect_view();
-    let x_labels = time_ticks(from_ms, to_ms, 6)
-        .into_iter()
-        .map(|(time, label)| {
-            view! {
-                <text class="axis-label" x=x.map(time as f64) y=frame.height - 6.0 text-anchor="middle">
-                    {label}
-                </text>
-            }
-        })
-        .collect_view();
+    let grid = super::value_axis(&frame, &y_ticks, y, format_duration_ns);
+    let x_labels = super::time_axis(&frame, from_ms, to_ms, x);
     let dots = points
         .into_iter()
         .map(|point| {

@@ -11,6 +11,16 @@ pub struct OperationRef {
     pub kind: SpanKind,
 }
 
+impl OperationRef {
+    fn from_row((id, name, kind): (i32, String, i16)) -> OperationRef {
+        OperationRef {
+            id,
+            name,
+            kind: SpanKind::from_i32(i32::from(kind)),
+        }
+    }
+}
+
 impl Database {
     /// Every service that has ever reported, by name.
     pub async fn service_names(&self) -> Result<Vec<String>, StorageError> {
@@ -37,14 +47,7 @@ impl Database {
         .bind(kind.map(|k| k as i16))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, kind)| OperationRef {
-                id,
-                name,
-                kind: SpanKind::from_i32(i32::from(kind)),
-            })
-            .collect())
+        Ok(rows.into_iter().map(OperationRef::from_row).collect())
     }
 
     /// Every operation of every service, for searches across all services.
@@ -52,14 +55,7 @@ impl Database {
         let rows: Vec<(i32, String, i16)> = sqlx::query_as("select id, name, kind from operations")
             .fetch_all(self.pool())
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, kind)| OperationRef {
-                id,
-                name,
-                kind: SpanKind::from_i32(i32::from(kind)),
-            })
-            .collect())
+        Ok(rows.into_iter().map(OperationRef::from_row).collect())
     }
 }
 

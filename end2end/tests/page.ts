@@ -1,0 +1,17 @@
+/** Helpers every browser test uses. */
+import { expect, type Page } from "@playwright/test";
+
+/** Collects everything the page logs as an error, and uncaught exceptions. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  return errors;
+}
+
+/** The WebAssembly bundle marks <html> once every handler is attached. */
+export async function waitForHydration(page: Page) {
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+}
