@@ -389,13 +389,13 @@ const MAX_RULER_TICKS: usize = 1_000;
 const RULER_UNITS: [(i64, &str); 4] = [
     (1_000_000_000, "s"),
     (1_000_000, "ms"),
-    (1_000, "\u{3bc}s"),
+    (1_000, "\u{b5}s"),
     (1, "ns"),
 ];
 
 /// Ruler ticks for a trace of `duration_ns`: at most `target + 1` (so labels
 /// sized for `target` never collide) at 1-2-5 steps, as `(offset_ns, label)`
-/// like "0μs", "250μs", "1.5ms", "2s": each in the largest unit it reaches,
+/// like "0µs", "250µs", "1.5ms", "2s": each in the largest unit it reaches,
 /// zero in the step's unit. A non-positive duration gives one tick.
 pub fn ruler_ticks(duration_ns: i64, target: usize) -> Vec<(i64, String)> {
     if duration_ns <= 0 {

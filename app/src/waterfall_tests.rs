@@ -394,7 +394,7 @@ fn labels(ticks: &[(i64, String)]) -> Vec<&str> {
 #[test]
 fn ruler_steps_are_1_2_5_with_mixed_units() {
     let ticks = ruler_ticks(2_000_000, 8);
-    assert_eq!(labels(&ticks), ["0μs", "500μs", "1ms", "1.5ms", "2ms"]);
+    assert_eq!(labels(&ticks), ["0µs", "500µs", "1ms", "1.5ms", "2ms"]);
     let offsets: Vec<i64> = ticks.iter().map(|(offset, _)| *offset).collect();
     assert_eq!(offsets, [0, 500_000, 1_000_000, 1_500_000, 2_000_000]);
 }
@@ -403,7 +403,7 @@ fn ruler_steps_are_1_2_5_with_mixed_units() {
 fn ruler_labels_quarter_steps_exactly() {
     let ticks = ruler_ticks(1_250_000, 25);
     assert_eq!(ticks.len(), 26);
-    assert!(ticks.contains(&(250_000, "250μs".to_owned())));
+    assert!(ticks.contains(&(250_000, "250µs".to_owned())));
     assert!(ticks.contains(&(1_250_000, "1.25ms".to_owned())));
 }
 
@@ -413,7 +413,7 @@ fn ruler_seconds_and_nanoseconds() {
     let ticks = ruler_ticks(1_000, 10);
     assert_eq!(ticks.first().map(|t| t.1.as_str()), Some("0ns"));
     assert_eq!(ticks.get(3).map(|t| t.1.as_str()), Some("300ns"));
-    assert_eq!(ticks.last().map(|t| t.1.as_str()), Some("1μs"));
+    assert_eq!(ticks.last().map(|t| t.1.as_str()), Some("1µs"));
 }
 
 #[test]

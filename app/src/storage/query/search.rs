@@ -103,7 +103,10 @@ impl Database {
                 if seen.contains(&trace_id) {
                     continue;
                 }
-                let kind = kinds[&candidate.operation_id];
+                let kind = kinds
+                    .get(&candidate.operation_id)
+                    .copied()
+                    .unwrap_or(SpanKind::Unspecified);
                 let matches = match &matcher {
                     Some(matcher) => matcher.matches(self, candidate, kind).await?,
                     None => true,

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 
@@ -44,8 +45,23 @@ impl OperationCache {
     }
 }
 
+/// How stale `services.last_seen` may get. Within this, a batch of known
+/// services with unchanged identities skips the services upsert: one round
+/// trip and one row update per service saved on almost every batch.
+const LAST_SEEN_RESOLUTION: Duration = Duration::from_secs(10);
+
+/// A service as last written: its identity, id, and when `last_seen` was
+/// last bumped.
+#[derive(Debug)]
+struct KnownService {
+    identity: ServiceIdentity,
+    id: i32,
+    bumped: Instant,
+}
+
 #[derive(Debug, Default)]
 pub struct Catalogue {
+    services: Mutex<FastMap<String, KnownService>>,
     operations: Mutex<OperationCache>,
     resources: Mutex<HashSet<i64>>,
     scopes: Mutex<HashSet<i64>>,
@@ -68,7 +84,14 @@ impl Catalogue {
         pool: &PgPool,
         batch: &SpanBatch,
     ) -> Result<Resolved, StorageError> {
-        let service_ids = upsert_services(pool, batch).await?;
+        let service_ids = match self.known_services(batch) {
+            Some(ids) => ids,
+            None => {
+                let ids = upsert_services(pool, batch).await?;
+                self.remember_services(batch, &ids);
+                ids
+            }
+        };
         let resource_service: Vec<i32> = batch
             .resources
             .iter()
@@ -101,6 +124,42 @@ impl Catalogue {
             operation_ids,
             keys,
         })
+    }
+
+    /// The ids of the batch's services when every one is known, unchanged,
+    /// and was bumped recently; `None` means "upsert them".
+    fn known_services(&self, batch: &SpanBatch) -> Option<HashMap<String, i32>> {
+        let known = self.services.lock().expect("catalogue lock");
+        batch
+            .resources
+            .iter()
+            .map(|resource| {
+                let service = known.get(&resource.service.name)?;
+                let fresh = service.identity == resource.service
+                    && service.bumped.elapsed() < LAST_SEEN_RESOLUTION;
+                fresh.then(|| (resource.service.name.clone(), service.id))
+            })
+            .collect()
+    }
+
+    fn remember_services(&self, batch: &SpanBatch, ids: &HashMap<String, i32>) {
+        let mut known = self.services.lock().expect("catalogue lock");
+        if known.len() > CACHE_LIMIT {
+            known.clear();
+        }
+        let now = Instant::now();
+        for resource in &batch.resources {
+            if let Some(&id) = ids.get(&resource.service.name) {
+                known.insert(
+                    resource.service.name.clone(),
+                    KnownService {
+                        identity: resource.service.clone(),
+                        id,
+                        bumped: now,
+                    },
+                );
+            }
+        }
     }
 
     async fn resolve_keys(

@@ -38,8 +38,12 @@ pub struct RollupRows {
 impl RollupRows {
     /// Aggregates a batch whose spans point at `operation_ids`, in order.
     pub(super) fn from_batch(batch: &SpanBatch, operation_ids: &[i32]) -> RollupRows {
-        let mut aggregates: std::collections::HashMap<(i64, i32), Aggregate> =
-            std::collections::HashMap::new();
+        // Looked up once per span: the fast hasher the catalogue uses.
+        let mut aggregates: std::collections::HashMap<
+            (i64, i32),
+            Aggregate,
+            foldhash::fast::RandomState,
+        > = Default::default();
         for (span, &operation) in batch.spans.iter().zip(operation_ids) {
             let aggregate = aggregates
                 .entry((minute_of(span.start_ns), operation))
