@@ -17,6 +17,7 @@ pub mod http;
 pub mod ingest;
 pub mod jobs;
 pub mod loadgen;
+pub mod map;
 pub mod self_metrics;
 pub mod shutdown;
 pub mod startup;

@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::http::StatusCode;
 
 use crate::ingest::IngestPipeline;
+use crate::map::EdgeTracker;
 
 const STATUS_CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
@@ -47,7 +48,12 @@ impl SelfMetrics {
         self.http_responses[class].fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn render(&self, database: &DatabaseSnapshot, ingest: &IngestPipeline) -> String {
+    pub fn render(
+        &self,
+        database: &DatabaseSnapshot,
+        ingest: &IngestPipeline,
+        edges: &EdgeTracker,
+    ) -> String {
         let mut out = PrometheusText::default();
         out.family(
             "watchpost_build_info",
@@ -106,6 +112,7 @@ impl SelfMetrics {
             database.idle_connections as f64,
         );
         render_ingest(&mut out, ingest);
+        render_edges(&mut out, edges);
         out.0
     }
 }
@@ -181,6 +188,32 @@ fn render_ingest(out: &mut PrometheusText, ingest: &IngestPipeline) {
     );
 }
 
+/// How edge derivation resolved the client and server spans it saw.
+fn render_edges(out: &mut PrometheusText, edges: &EdgeTracker) {
+    let (counts, pending) = edges.snapshot();
+    let name = "watchpost_map_spans_total";
+    out.family(
+        name,
+        "counter",
+        "Caller and callee spans seen by service-map edge derivation, by outcome.",
+    );
+    for (outcome, value) in [
+        ("matched", counts.matched),
+        ("virtual", counts.virtual_calls),
+        ("caller_unmatched", counts.unmatched_callers),
+        ("callee_unmatched", counts.unmatched_callees),
+        ("dropped_full", counts.dropped_full),
+    ] {
+        out.sample(name, &[("outcome", outcome)], value as f64);
+    }
+    out.family(
+        "watchpost_map_pending_spans",
+        "gauge",
+        "Spans waiting for their caller or callee.",
+    );
+    out.sample("watchpost_map_pending_spans", &[], pending as f64);
+}
+
 /// A writer for the text exposition format.
 #[derive(Default)]
 struct PrometheusText(String);
@@ -223,6 +256,7 @@ mod tests {
             pipeline_settings,
             &tracker,
             tokio_util::sync::CancellationToken::new(),
+            crate::map::EdgeTracker::new(crate::map::MatcherSettings::default()),
         )
     }
 
@@ -239,6 +273,7 @@ mod tests {
                 idle_connections: 1,
             },
             &idle_pipeline(),
+            &crate::map::EdgeTracker::new(crate::map::MatcherSettings::default()),
         );
         assert!(
             text.contains("watchpost_http_responses_total{code=\"2xx\"} 2\n"),
@@ -249,6 +284,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("watchpost_database_ready 1\n"), "{text}");
+        assert!(
+            text.contains("watchpost_map_spans_total{outcome=\"matched\"} 0\n"),
+            "{text}"
+        );
         assert!(
             text.contains("watchpost_database_connections{state=\"busy\"} 2\n"),
             "{text}"

@@ -10,6 +10,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::ingest::{IngestPipeline, IngestSettings, PipelineSettings};
+use crate::map::{EdgeTracker, MatcherSettings};
 use crate::self_metrics::SelfMetrics;
 use crate::{http, jobs};
 
@@ -34,6 +35,8 @@ pub struct ServerState {
     pub metrics: Arc<SelfMetrics>,
     pub ingest: Arc<IngestSettings>,
     pub pipeline: IngestPipeline,
+    /// Service-map edge derivation, fed by the ingest writers.
+    pub edges: EdgeTracker,
 }
 
 impl axum::extract::FromRef<ServerState> for LeptosOptions {
@@ -74,17 +77,20 @@ impl Application {
         let (otlp_grpc_listener, otlp_grpc_address) = bind(config.ingest.grpc_listen).await?;
         let jobs = TaskTracker::new();
         let drain_ingest = CancellationToken::new();
+        let edges = EdgeTracker::new(MatcherSettings::default());
         let pipeline = IngestPipeline::start(
             db.clone(),
             PipelineSettings::from_config(&config.ingest),
             &jobs,
             drain_ingest.clone(),
+            edges.clone(),
         );
         let state = ServerState {
             app: AppState { leptos_options, db },
             metrics: Arc::new(SelfMetrics::new()),
             ingest: Arc::new(IngestSettings::from_config(&config.ingest)),
             pipeline,
+            edges,
         };
         Ok(Application {
             listener,
@@ -141,6 +147,11 @@ impl Application {
             cancel.clone(),
         ));
         jobs.spawn(jobs::rollups::run(state.app.db.clone(), cancel.clone()));
+        jobs.spawn(crate::map::run(
+            state.edges.clone(),
+            state.app.db.clone(),
+            cancel.clone(),
+        ));
 
         tracing::info!(%address, "serving the ui and api on http://{address}");
         tracing::info!(address = %otlp_http_address, "accepting OTLP/HTTP on http://{otlp_http_address}/v1/traces");
@@ -186,6 +197,11 @@ impl Application {
             .is_err()
         {
             tracing::warn!("background jobs did not stop before the shutdown deadline");
+        }
+        // The writers have drained: the edges of their last batches go out
+        // before the pool closes.
+        if let Err(error) = state.edges.flush(&state.app.db).await {
+            tracing::warn!(error = %error, "service-map edges not written at shutdown");
         }
         state.app.db.close().await;
         tracing::info!("stopped");

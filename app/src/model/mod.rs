@@ -2,6 +2,7 @@
 //! an attribute and a service are, independent of how they are stored or sent.
 
 pub mod attributes;
+pub mod map;
 pub mod red;
 pub mod sketch;
 pub mod span;

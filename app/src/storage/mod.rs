@@ -5,6 +5,8 @@
 
 /// The compact binary form of attributes, events and links.
 pub mod codec;
+/// Service-map edges per minute.
+pub mod edges;
 mod error;
 /// Reading: traces, search, RED rollups, the service catalogue.
 pub mod query;

@@ -20,7 +20,9 @@ pub async fn render(State(state): State<ServerState>) -> impl IntoResponse {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(&database, &state.pipeline),
+        state
+            .metrics
+            .render(&database, &state.pipeline, &state.edges),
     )
 }
 

@@ -11,6 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use app::storage::spans::SpanBatch;
+
+use crate::map::EdgeTracker;
+use crate::map::facts::facts_of;
 use app::storage::{Database, StorageError};
 use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
@@ -66,6 +69,7 @@ impl IngestPipeline {
         settings: PipelineSettings,
         tracker: &TaskTracker,
         drain: CancellationToken,
+        edges: EdgeTracker,
     ) -> IngestPipeline {
         let (sender, receiver) = mpsc::unbounded_channel();
         let receiver = Arc::new(Mutex::new(receiver));
@@ -77,6 +81,7 @@ impl IngestPipeline {
                 settings.batch_spans.max(1),
                 stats.clone(),
                 drain.clone(),
+                edges.clone(),
             ));
         }
         IngestPipeline {
@@ -130,6 +135,7 @@ async fn run_writer(
     batch_spans: usize,
     stats: Arc<IngestStats>,
     drain: CancellationToken,
+    edges: EdgeTracker,
 ) {
     loop {
         let jobs = {
@@ -152,11 +158,11 @@ async fn run_writer(
             }
             jobs
         };
-        write_jobs(&db, jobs, &stats).await;
+        write_jobs(&db, jobs, &stats, &edges).await;
     }
 }
 
-async fn write_jobs(db: &Database, jobs: Vec<Job>, stats: &IngestStats) {
+async fn write_jobs(db: &Database, jobs: Vec<Job>, stats: &IngestStats, edges: &EdgeTracker) {
     let mut merged = SpanBatch::default();
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -164,6 +170,9 @@ async fn write_jobs(db: &Database, jobs: Vec<Job>, stats: &IngestStats) {
         answers.push((job.done, job.permit));
     }
     let spans = merged.spans.len();
+    // Taken before the batch is consumed; used only once it is committed,
+    // so the map never shows a call whose spans were not stored.
+    let edge_facts = facts_of(&merged);
     let started = Instant::now();
     let result = db.write_spans(merged).await;
     stats
@@ -171,6 +180,7 @@ async fn write_jobs(db: &Database, jobs: Vec<Job>, stats: &IngestStats) {
         .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
     let answer = match result {
         Ok(()) => {
+            edges.observe(edge_facts);
             stats.batches_written.fetch_add(1, Ordering::Relaxed);
             stats
                 .batch_spans_total

@@ -13,7 +13,7 @@ const RETRY: Duration = Duration::from_secs(10);
 const DAYS_AHEAD: i64 = 2;
 
 /// Keeps span partitions ready ahead of time and drops expired ones, with
-/// their rollups.
+/// their RED and service-map rollups.
 pub async fn run(db: Database, retention: Duration, cancel: CancellationToken) {
     loop {
         let pause = match maintain_once(&db, Utc::now(), retention).await {
@@ -47,7 +47,8 @@ pub async fn maintain_once(
     let keep_from =
         now - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
     let dropped = partitions::drop_before(db.pool(), keep_from).await?;
-    db.drop_rollups_before(keep_from.timestamp_nanos_opt().unwrap_or(0))
-        .await?;
+    let keep_from_ns = keep_from.timestamp_nanos_opt().unwrap_or(0);
+    db.drop_rollups_before(keep_from_ns).await?;
+    db.drop_edge_rollups_before(keep_from_ns).await?;
     Ok(dropped)
 }

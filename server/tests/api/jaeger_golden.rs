@@ -238,8 +238,9 @@ async fn unknown_and_malformed_trace_ids() {
     );
 }
 
-/// A root span in `frontend` that is the parent of `full_request`'s server
-/// span: one call frontend → checkout.
+/// A root client span in `frontend` that is the parent of `full_request`'s
+/// server span: one call frontend → checkout, sent after the server span, as
+/// happens when each service exports on its own.
 fn frontend_parent(start: u64) -> Vec<u8> {
     use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
     use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
@@ -278,11 +279,19 @@ fn frontend_parent(start: u64) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn dependencies_come_from_parent_child_pairs_across_services() {
+async fn dependencies_come_from_client_server_pairs_across_services() {
     let (app, start) = app_with_known_trace().await;
     let response = post(&app, true, PROTOBUF, false, frontend_parent(start)).await;
     assert_eq!(response.status(), 200);
-    let (status, body) = get_json(&app, "/api/dependencies?lookback=3600000").await;
+    // Edges are written by the service-map job every few seconds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let (status, body) = loop {
+        let (status, body) = get_json(&app, "/api/dependencies?lookback=3600000").await;
+        if body["total"] != 0 || std::time::Instant::now() > deadline {
+            break (status, body);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
     assert_eq!(status, 200, "{body}");
     assert_json_eq(
         &body,

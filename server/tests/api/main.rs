@@ -16,5 +16,6 @@ mod pages;
 mod probes;
 mod retention;
 mod rollups;
+mod service_map;
 mod shutdown;
 mod storage;

@@ -9,7 +9,7 @@ use prost::Message;
 use crate::helpers::TestApp;
 use crate::ingest_http::{PROTOBUF, full_request, now_ns, post, ready_app};
 
-fn database_of(app: &TestApp) -> Database {
+pub fn database_of(app: &TestApp) -> Database {
     Database::connect_lazy(&DatabaseSettings {
         url: app.database.as_ref().unwrap().url.clone(),
         max_connections: 2,

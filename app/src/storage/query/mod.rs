@@ -1,14 +1,12 @@
 //! The read side: whole traces, trace search, RED figures from rollups,
-//! the service catalogue and service dependencies.
+//! the service catalogue.
 
 mod catalogue;
-mod dependencies;
 mod key_names;
 mod red;
 mod search;
 mod traces;
 
 pub use catalogue::OperationRef;
-pub use dependencies::DependencyLink;
 pub use key_names::KeyNames;
 pub use search::{MAX_SCANNED_SPANS, TraceSearch, derived_tag};

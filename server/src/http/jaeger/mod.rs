@@ -183,16 +183,18 @@ async fn dependencies(
     query: Result<Query<Pairs>, QueryRejection>,
 ) -> Result<impl axum::response::IntoResponse, JaegerError> {
     let query = params::parse_dependencies_query(&pairs(query)?, now_ns())?;
+    // From the service map's edge rollups: virtual nodes (a database, an
+    // external API) appear as children under their own names.
     let links = state
         .app
         .db
-        .dependencies(query.end_ns.saturating_sub(query.lookback_ns), query.end_ns)
+        .edges(query.end_ns.saturating_sub(query.lookback_ns), query.end_ns)
         .await?
         .into_iter()
-        .map(|link| Dependency {
-            parent: link.parent,
-            child: link.child,
-            call_count: link.call_count,
+        .map(|edge| Dependency {
+            parent: edge.caller,
+            child: edge.callee.name,
+            call_count: edge.client.requests,
         })
         .collect();
     Ok(envelope(links))
