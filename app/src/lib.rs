@@ -16,6 +16,8 @@ pub mod error;
 pub mod go_duration;
 /// What the server says about itself: version and database state.
 pub mod instance;
+/// The service map's layered layout and blast radius.
+pub mod map_layout;
 /// Spans, attributes and services, as the rest of the code talks about them.
 pub mod model;
 /// Server functions the pages read their data through.

@@ -148,6 +148,16 @@ pub struct IngestConfig {
     /// How long spans are kept; older daily partitions are dropped whole.
     #[arg(long = "retention", env = "WATCHPOST_RETENTION", default_value = "7d")]
     pub retention: HumanDuration,
+
+    /// How long a client span waits for its server span before the service
+    /// map draws the call to the peer the span names (a database, an
+    /// external API) instead.
+    #[arg(
+        long = "map-caller-grace",
+        env = "WATCHPOST_MAP_CALLER_GRACE",
+        default_value = "60s"
+    )]
+    pub map_caller_grace: HumanDuration,
 }
 
 #[derive(Debug, Clone, clap::Args)]

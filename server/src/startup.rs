@@ -77,7 +77,10 @@ impl Application {
         let (otlp_grpc_listener, otlp_grpc_address) = bind(config.ingest.grpc_listen).await?;
         let jobs = TaskTracker::new();
         let drain_ingest = CancellationToken::new();
-        let edges = EdgeTracker::new(MatcherSettings::default());
+        let edges = EdgeTracker::new(MatcherSettings {
+            caller_grace: config.ingest.map_caller_grace.0,
+            ..MatcherSettings::default()
+        });
         let pipeline = IngestPipeline::start(
             db.clone(),
             PipelineSettings::from_config(&config.ingest),

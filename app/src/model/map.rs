@@ -58,3 +58,107 @@ pub struct EdgeFigures {
     pub server_calls: u64,
     pub server_p95_ns: Option<i64>,
 }
+
+/// How a node is doing, merged from every signal there is, with the
+/// reasons shown when hovering it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum HealthLevel {
+    Ok,
+    Warning,
+    Critical,
+}
+
+impl HealthLevel {
+    pub fn css_class(self) -> &'static str {
+        match self {
+            HealthLevel::Ok => "ok",
+            HealthLevel::Warning => "warn",
+            HealthLevel::Critical => "bad",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeHealth {
+    pub level: HealthLevel,
+    pub reasons: Vec<String>,
+}
+
+/// Error rate at or above which a node or edge is failing: the classic
+/// microservice threshold, until alert rules make it configurable.
+pub const ERROR_RATE_CRITICAL: f64 = 0.05;
+/// Error rate worth a look.
+pub const ERROR_RATE_WARNING: f64 = 0.01;
+
+impl NodeHealth {
+    /// Health from the error rate of a node's requests (or calls into it).
+    pub fn from_error_rate(figures: &super::red::RedFigures) -> NodeHealth {
+        let rate = figures.error_fraction();
+        let percent = rate * 100.0;
+        if figures.requests == 0 {
+            return NodeHealth {
+                level: HealthLevel::Ok,
+                reasons: vec!["no requests in this window".to_owned()],
+            };
+        }
+        let (level, reason) = if rate >= ERROR_RATE_CRITICAL {
+            (
+                HealthLevel::Critical,
+                format!(
+                    "error rate {percent:.1}% is at or above {:.0}%",
+                    ERROR_RATE_CRITICAL * 100.0
+                ),
+            )
+        } else if rate >= ERROR_RATE_WARNING {
+            (
+                HealthLevel::Warning,
+                format!(
+                    "error rate {percent:.1}% is at or above {:.0}%",
+                    ERROR_RATE_WARNING * 100.0
+                ),
+            )
+        } else {
+            (HealthLevel::Ok, format!("error rate {percent:.2}%"))
+        };
+        NodeHealth {
+            level,
+            reasons: vec![reason],
+        }
+    }
+}
+
+/// A node of the map with what the page shows about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapNode {
+    pub node: NodeRef,
+    pub namespace: Option<String>,
+    /// A service's own requests; for a virtual node, the calls into it.
+    pub figures: super::red::RedFigures,
+    pub health: NodeHealth,
+}
+
+/// The whole map for a window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceMap {
+    pub window_seconds: f64,
+    pub nodes: Vec<MapNode>,
+    pub edges: Vec<EdgeFigures>,
+}
+
+impl NodeRef {
+    /// A key unique across kinds: a service and a virtual node may share a
+    /// name (`billing` the service, `billing` a `peer.service`).
+    pub fn id(&self) -> String {
+        match self.kind {
+            NodeKind::Service => self.name.clone(),
+            kind => format!("{}:{}", kind.label(), self.name),
+        }
+    }
+}
+
+impl EdgeFigures {
+    /// `caller→callee-id`, as the map's URL names a selected edge.
+    pub fn id(&self) -> String {
+        format!("{}→{}", self.caller, self.callee.id())
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod attributes;
 pub mod map;
+pub mod peer;
 pub mod red;
 pub mod sketch;
 pub mod span;

@@ -75,6 +75,8 @@ fn ServiceBody(detail: ServiceDetail) -> impl IntoView {
                 ]
                 format=format_duration_ns/>
         </section>
+        <h2 class="section-title">"Dependencies"</h2>
+        <DependenciesTable detail=detail.clone()/>
         <h2 class="section-title">"Operations"</h2>
         <OperationsTable detail=detail.clone()/>
         <div class="two-columns">
@@ -138,6 +140,46 @@ fn OperationsTable(detail: ServiceDetail) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
     }
+}
+
+/// What the service calls: each downstream, instrumented or virtual, with
+/// its calls, errors, p95 and state.
+#[component]
+fn DependenciesTable(detail: ServiceDetail) -> impl IntoView {
+    use crate::model::map::ERROR_RATE_CRITICAL;
+
+    if detail.dependencies.is_empty() {
+        return view! { <p class="muted">"No calls to other services or databases in this window."</p> }
+            .into_any();
+    }
+    let window = detail.window_seconds;
+    let rows = detail
+        .dependencies
+        .into_iter()
+        .map(|edge| {
+            let f = edge.client;
+            let failing = f.error_fraction() >= ERROR_RATE_CRITICAL;
+            view! {
+                <tr class:bad=failing>
+                    <td>{edge.callee.name.clone()}</td>
+                    <td class="muted">{edge.callee.kind.label()}{edge.asynchronous.then_some(", async")}</td>
+                    <td class="num">{format_rate(f.rate_per_second(window))}</td>
+                    <td class="num">{format_percent(f.error_fraction())}</td>
+                    <td class="num">{latency(f.p95_ns)}</td>
+                    <td>{if failing { "failing" } else { "ok" }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data-table" data-testid="dependencies-table">
+            <thead>
+                <tr><th>"Calls"</th><th>"Kind"</th><th>"Calls/s"</th><th>"Error %"</th><th>"p95"</th><th>"State"</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
 }
 
 /// Traces as lines: root, duration, spans, errors; each opens the trace.

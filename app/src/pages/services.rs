@@ -234,7 +234,7 @@ fn ServiceRow(service: ServiceRed, window_seconds: f64) -> impl IntoView {
 }
 
 /// A service name as one URL path segment.
-pub(super) fn encode_segment(text: &str) -> String {
+pub(crate) fn encode_segment(text: &str) -> String {
     let mut encoded = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {

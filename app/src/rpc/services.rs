@@ -39,6 +39,8 @@ pub struct ServiceDetail {
     pub operations: Vec<OperationRed>,
     pub recent_errors: Vec<TraceSummary>,
     pub slowest: Vec<TraceSummary>,
+    /// What this service calls (services and virtual nodes), from the map.
+    pub dependencies: Vec<crate::model::map::EdgeFigures>,
 }
 
 /// How many traces each of the error and slowest lists shows.
@@ -73,7 +75,14 @@ pub async fn fetch_service_detail(
     let summaries = |traces: Vec<crate::model::trace::Trace>| {
         traces.iter().map(TraceSummary::of).collect::<Vec<_>>()
     };
+    let dependencies = db
+        .edges(start, end)
+        .await?
+        .into_iter()
+        .filter(|edge| edge.caller == service)
+        .collect();
     Ok(ServiceDetail {
+        dependencies,
         window_seconds: (end - start) as f64 / 1e9,
         step_seconds: step as f64 / 1e9,
         total,

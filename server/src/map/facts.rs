@@ -9,7 +9,7 @@ use app::model::span::{SpanKind, StatusCode};
 use app::storage::codec::Reader;
 use app::storage::spans::SpanBatch;
 
-use super::peer::peer_of;
+use app::model::peer::peer_of;
 
 /// A span in a trace: (trace id, span id).
 pub type SpanKey = ([u8; 16], [u8; 8]);

@@ -6,7 +6,6 @@
 
 pub mod facts;
 mod matcher;
-pub mod peer;
 
 pub use matcher::{EdgeMatcher, MatcherCounts, MatcherSettings};
 

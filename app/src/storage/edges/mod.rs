@@ -2,6 +2,8 @@
 //! derivation as it matches spans, merged by a job, read for the map and
 //! Jaeger's `/api/dependencies`.
 
+mod traces;
+
 use std::collections::BTreeMap;
 
 use sqlx::FromRow;

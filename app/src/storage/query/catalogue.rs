@@ -74,3 +74,16 @@ impl Database {
         Ok(())
     }
 }
+
+impl Database {
+    /// Each service's namespace (`service.namespace`), where it sent one.
+    pub async fn service_namespaces(
+        &self,
+    ) -> Result<std::collections::HashMap<String, String>, StorageError> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("select name, namespace from services where namespace is not null")
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+}

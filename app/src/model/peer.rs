@@ -2,8 +2,8 @@
 //! `peer.service`, a database (`db.system` with its name or address), a
 //! messaging system, `server.address:port`, or the host of an HTTP URL.
 
-use app::model::attributes::{Attribute, AttributeValue, find_str};
-use app::model::map::{NodeKind, NodeRef};
+use super::attributes::{Attribute, AttributeValue, find_str};
+use super::map::{NodeKind, NodeRef};
 
 /// Caches, which the semantic conventions file under `db.system`.
 const CACHE_SYSTEMS: [&str; 3] = ["redis", "memcached", "valkey"];

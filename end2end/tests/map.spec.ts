@@ -1,0 +1,78 @@
+import { expect, test } from "@playwright/test";
+
+import { collectErrors, waitForHydration } from "./page";
+import { hexId, pastWindow, sendTrace, type SpanSpec, traceRequest } from "./otlp";
+
+/**
+ * `count` checkouts: gateway → cart (which reads PostgreSQL, uninstrumented)
+ * and gateway → pay, whose server spans all fail.
+ */
+function shopTraffic(startNs: bigint, count: number): SpanSpec[] {
+  const spans: SpanSpec[] = [];
+  for (let i = 0; i < count; i++) {
+    const traceId = hexId(16);
+    const at = startNs + BigInt(i) * 50_000_000n;
+    const root = hexId(8);
+    const toCart = hexId(8);
+    const cart = hexId(8);
+    const toPay = hexId(8);
+    spans.push(
+      { traceId, service: "gateway-map", spanId: root, name: "GET /checkout", kind: 2, startNs: at, durationNs: 90_000_000n },
+      { traceId, service: "gateway-map", spanId: toCart, parentId: root, name: "GET /cart", kind: 3, startNs: at + 1_000_000n, durationNs: 30_000_000n },
+      { traceId, service: "cart-map", spanId: cart, parentId: toCart, name: "GET /cart", kind: 2, startNs: at + 2_000_000n, durationNs: 28_000_000n },
+      {
+        traceId, service: "cart-map", spanId: hexId(8), parentId: cart, name: "SELECT carts", kind: 3,
+        startNs: at + 3_000_000n, durationNs: 5_000_000n,
+        attributes: [["db.system", "postgresql"], ["db.name", "carts"]],
+      },
+      { traceId, service: "gateway-map", spanId: toPay, parentId: root, name: "POST /pay", kind: 3, startNs: at + 40_000_000n, durationNs: 40_000_000n },
+      { traceId, service: "pay-map", spanId: hexId(8), parentId: toPay, name: "POST /pay", kind: 2, startNs: at + 41_000_000n, durationNs: 38_000_000n, error: true },
+    );
+  }
+  return spans;
+}
+
+test("the map shows nodes, edges and health; an edge lists its traces", async ({ page, request }) => {
+  const errors = collectErrors(page);
+  const window = pastWindow(160);
+  await sendTrace(request, traceRequest(hexId(16), shopTraffic(window.startNs, 20)));
+
+  // Edges are written every few seconds; calls to the database after the
+  // caller grace (2 s in this suite).
+  await expect(async () => {
+    await page.goto(`/map?${window.query}&idle=show`);
+    await expect(page.locator('[data-node="database:postgresql carts"]')).toHaveCount(1, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await waitForHydration(page);
+
+  const map = page.getByTestId("service-map");
+  await expect(map.locator('[data-node="gateway-map"]')).toHaveCount(1);
+  await expect(map.locator('[data-edge="gateway-map→cart-map"]')).toHaveCount(1);
+  await expect(map.locator('[data-edge="cart-map→database:postgresql carts"]')).toHaveCount(1);
+  // Every call to pay fails: the node is red, and so is the edge.
+  await expect(map.locator('[data-node="pay-map"]')).toHaveAttribute("data-health", "bad");
+  await expect(map.locator('[data-edge="gateway-map→pay-map"]')).toHaveClass(/failing/);
+  await expect(map.locator('[data-node="cart-map"]')).toHaveAttribute("data-health", "ok");
+
+  // Clicking an edge lists the traces that crossed it, failing first.
+  await map.locator('[data-edge="gateway-map→pay-map"] text').click();
+  await expect(page).toHaveURL(/edge=/);
+  const panel = page.getByTestId("map-panel");
+  await expect(panel).toContainText("gateway-map → pay-map");
+  await expect(panel.getByTestId("trace-list").locator("li")).toHaveCount(12);
+  await expect(panel.getByTestId("trace-list").locator("li").first()).toContainText("errors");
+
+  // Selecting a node shows its dependencies and dependants.
+  await map.locator('[data-node="cart-map"] circle').click();
+  await expect(panel).toContainText("Depends on");
+  await expect(panel).toContainText("postgresql carts");
+  await expect(panel).toContainText("gateway-map");
+  await expect(map.locator('[data-node="gateway-map"] .node-role')).toHaveClass(/upstream/);
+
+  // The service page lists the same dependencies.
+  await panel.getByRole("link", { name: "Open the service page" }).click();
+  await expect(page).toHaveURL(/\/services\/cart-map/);
+  await expect(page.getByTestId("dependencies-table")).toContainText("postgresql carts");
+  await expect(page.getByTestId("dependencies-table")).toContainText("database");
+  expect(errors).toEqual([]);
+});
