@@ -76,3 +76,43 @@ test("the map shows nodes, edges and health; an edge lists its traces", async ({
   await expect(page.getByTestId("dependencies-table")).toContainText("database");
   expect(errors).toEqual([]);
 });
+
+test("a map of 200 services renders quickly", async ({ page, request }) => {
+  const window = pastWindow(200);
+  // 200 services in 10 tiers; each calls about five in the next tier down.
+  const spans: SpanSpec[] = [];
+  const name = (i: number) => `svc-${String(i).padStart(3, "0")}-big`;
+  for (let i = 0; i < 180; i++) {
+    for (let k = 0; k < 5; k++) {
+      const callee = Math.min(199, (Math.floor(i / 20) + 1) * 20 + ((i * 7 + k * 13) % 20));
+      const traceId = hexId(16);
+      const client = hexId(8);
+      const at = window.startNs + BigInt(i * 5 + k) * 1_000_000n;
+      spans.push(
+        { traceId, service: name(i), spanId: client, name: "call", kind: 3, startNs: at, durationNs: 2_000_000n },
+        { traceId, service: name(callee), spanId: hexId(8), parentId: client, name: "serve", kind: 2, startNs: at, durationNs: 1_000_000n },
+      );
+    }
+  }
+  await sendTrace(request, traceRequest(hexId(16), spans));
+  const url = `/map?${window.query}&idle=show`;
+  await expect(async () => {
+    await page.goto(url);
+    await expect(page.locator('[data-node^="svc-"]')).toHaveCount(200, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+
+  // Timed: client-side navigation to the map, until every node is drawn.
+  await page.goto("/services");
+  await waitForHydration(page);
+  const started = Date.now();
+  await page.evaluate((target) => {
+    const link = document.createElement("a");
+    link.href = target;
+    document.body.append(link);
+    link.click();
+  }, url);
+  await expect(page.locator('[data-node^="svc-"]')).toHaveCount(200);
+  const elapsed = Date.now() - started;
+  console.log(`200-service map rendered in ${elapsed} ms`);
+  test.info().annotations.push({ type: "render-ms", description: String(elapsed) });
+});

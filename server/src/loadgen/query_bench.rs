@@ -11,6 +11,8 @@ use tokio::task::JoinSet;
 
 use super::fleet::Fleet;
 use crate::ingest::convert::{IngestLimits, convert};
+use crate::map::facts::facts_of;
+use crate::map::{EdgeTracker, MatcherSettings};
 
 const NANOS_PER_HOUR: i64 = 3_600_000_000_000;
 
@@ -64,9 +66,12 @@ async fn load(db: &Database, args: &QueryBenchArgs) -> Result<(), String> {
     const BATCH: usize = 20_000;
     let now = crate::ingest::export::now_ns();
     let spread = args.spread.0.as_nanos() as i64;
+    // Edges are derived as the server does, so the map has data too.
+    let edges = EdgeTracker::new(MatcherSettings::default());
     let mut writers = JoinSet::new();
     for writer in 0..WRITERS {
         let db = db.clone();
+        let edges = edges.clone();
         let share = args.spans / WRITERS;
         let seed = args.seed.wrapping_mul(100).wrapping_add(writer as u64);
         writers.spawn(async move {
@@ -78,6 +83,7 @@ async fn load(db: &Database, args: &QueryBenchArgs) -> Result<(), String> {
             };
             let mut fleet = Fleet::new(seed);
             let mut written = 0;
+            let mut batches: u32 = 0;
             while written < share {
                 let mut batch = SpanBatch::default();
                 while batch.spans.len() < BATCH {
@@ -88,7 +94,14 @@ async fn load(db: &Database, args: &QueryBenchArgs) -> Result<(), String> {
                     batch.append(converted.batch);
                 }
                 written += batch.spans.len();
+                let facts = facts_of(&batch);
                 db.write_spans(batch).await.map_err(|e| e.to_string())?;
+                edges.observe(facts);
+                batches += 1;
+                // Now and then, as the server's job does every few seconds.
+                if batches.is_multiple_of(25) {
+                    edges.flush(&db).await.map_err(|e| e.to_string())?;
+                }
             }
             Ok::<_, String>(())
         });
@@ -96,6 +109,8 @@ async fn load(db: &Database, args: &QueryBenchArgs) -> Result<(), String> {
     while let Some(result) = writers.join_next().await {
         result.map_err(|e| e.to_string())??;
     }
+    edges.flush(db).await.map_err(|e| e.to_string())?;
+    db.merge_edge_rollups(0).await.map_err(|e| e.to_string())?;
     Ok(())
 }
 
