@@ -207,6 +207,17 @@ async fn time_queries(db: &Database, iterations: usize) -> Result<(), String> {
     )
     .await?;
 
+    time("Service map data, last hour", iterations, |_| async move {
+        let services = db
+            .service_red(hour_ago, now, 1)
+            .await
+            .map_err(|e| e.to_string())?;
+        let edges = db.edges(hour_ago, now).await.map_err(|e| e.to_string())?;
+        let namespaces = db.service_namespaces().await.map_err(|e| e.to_string())?;
+        Ok(services.len() + edges.len() + namespaces.len())
+    })
+    .await?;
+
     time(
         "Services page data, last 24 hours",
         iterations.min(50),
