@@ -178,6 +178,8 @@ pub fn MapGraph(
             let r_from = radii.get(&edge.caller).copied().unwrap_or(14.0);
             let r_to = radii.get(&edge.callee.id()).copied().unwrap_or(14.0);
             let same = edge.caller == edge.callee.id();
+            // One geometry for the visible line and its wider hit area.
+            let path = edge_path(from, to, r_from, r_to, same);
             let id = edge.id();
             let failing = edge.client.error_fraction() >= ERROR_RATE_CRITICAL;
             let idle = is_idle(edge, window);
@@ -207,10 +209,10 @@ pub fn MapGraph(
                     }
                 >
                     // A wide invisible stroke: thin lines are hard to click.
-                    <path class="hit" d=edge_path(from, to, r_from, r_to, same)></path>
+                    <path class="hit" d=path.clone()></path>
                     <path
                         class="line"
-                        d=edge_path(from, to, r_from, r_to, same)
+                        d=path
                         stroke-width=stroke_width(edge, window)
                         marker-end=if failing { "url(#arrow-bad)" } else { "url(#arrow)" }
                     ></path>
