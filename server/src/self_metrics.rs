@@ -190,7 +190,7 @@ fn render_ingest(out: &mut PrometheusText, ingest: &IngestPipeline) {
 
 /// How edge derivation resolved the client and server spans it saw.
 fn render_edges(out: &mut PrometheusText, edges: &EdgeTracker) {
-    let (counts, pending) = edges.snapshot();
+    let (counts, pending, shared_pending) = edges.snapshot();
     let name = "watchpost_map_spans_total";
     out.family(
         name,
@@ -203,6 +203,7 @@ fn render_edges(out: &mut PrometheusText, edges: &EdgeTracker) {
         ("caller_unmatched", counts.unmatched_callers),
         ("callee_unmatched", counts.unmatched_callees),
         ("dropped_full", counts.dropped_full),
+        ("shared", counts.shared),
     ] {
         out.sample(name, &[("outcome", outcome)], value as f64);
     }
@@ -212,6 +213,16 @@ fn render_edges(out: &mut PrometheusText, edges: &EdgeTracker) {
         "Spans waiting for their caller or callee.",
     );
     out.sample("watchpost_map_pending_spans", &[], pending as f64);
+    out.family(
+        "watchpost_map_shared_pending_spans",
+        "gauge",
+        "Spans shared with the other replicas through the database, still unpaired.",
+    );
+    out.sample(
+        "watchpost_map_shared_pending_spans",
+        &[],
+        shared_pending as f64,
+    );
 }
 
 /// A writer for the text exposition format.

@@ -203,7 +203,7 @@ impl Application {
         }
         // The writers have drained: the edges of their last batches go out
         // before the pool closes.
-        if let Err(error) = state.edges.flush(&state.app.db).await {
+        if let Err(error) = state.edges.finish(&state.app.db).await {
             tracing::warn!(error = %error, "service-map edges not written at shutdown");
         }
         state.app.db.close().await;

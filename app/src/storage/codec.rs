@@ -37,6 +37,8 @@ pub enum CodecError {
     NotUtf8,
     #[error("attributes nested deeper than {MAX_DEPTH} levels")]
     TooDeep,
+    #[error("{0} has the wrong length")]
+    WrongLength(&'static str),
 }
 
 /// Nesting limit for arrays and kvlists, on both sides, so hostile input

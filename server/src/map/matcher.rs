@@ -44,6 +44,26 @@ pub struct MatcherCounts {
     pub unmatched_callers: u64,
     pub unmatched_callees: u64,
     pub dropped_full: u64,
+    /// Handed to the other replicas through the database.
+    pub shared: u64,
+}
+
+impl MatcherCounts {
+    pub fn absorb(&mut self, other: &MatcherCounts) {
+        self.matched += other.matched;
+        self.virtual_calls += other.virtual_calls;
+        self.unmatched_callers += other.unmatched_callers;
+        self.unmatched_callees += other.unmatched_callees;
+        self.dropped_full += other.dropped_full;
+        self.shared += other.shared;
+    }
+}
+
+/// A fact taken out to be shared with other replicas.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitingFact {
+    Caller(CallerFact),
+    Callee(CalleeFact),
 }
 
 struct Waiting<T> {
@@ -144,6 +164,48 @@ impl EdgeMatcher {
         self.callees
             .retain(|_, waiting| now.duration_since(waiting.since) < window);
         self.counts.unmatched_callees += (before - self.callees.len()) as u64;
+    }
+
+    /// Takes out every fact that has waited at least `waited`, with how long
+    /// it has waited.
+    pub fn take_waiting(&mut self, waited: Duration, now: Instant) -> Vec<(WaitingFact, Duration)> {
+        let old_enough = |since: Instant| now.saturating_duration_since(since) >= waited;
+        let callers = self
+            .callers
+            .extract_if(|_, w| old_enough(w.since))
+            .map(|(_, w)| {
+                (
+                    WaitingFact::Caller(w.fact),
+                    now.saturating_duration_since(w.since),
+                )
+            });
+        let mut taken: Vec<_> = callers.collect();
+        taken.extend(
+            self.callees
+                .extract_if(|_, w| old_enough(w.since))
+                .map(|(_, w)| {
+                    (
+                        WaitingFact::Callee(w.fact),
+                        now.saturating_duration_since(w.since),
+                    )
+                }),
+        );
+        taken
+    }
+
+    /// Puts back facts that could not be shared, keeping their age.
+    pub fn put_back(&mut self, facts: Vec<(WaitingFact, Duration)>, now: Instant) {
+        for (fact, waited) in facts {
+            let since = now.checked_sub(waited).unwrap_or(now);
+            match fact {
+                WaitingFact::Caller(fact) => {
+                    self.callers.insert(fact.key, Waiting { fact, since });
+                }
+                WaitingFact::Callee(fact) => {
+                    self.callees.insert(fact.caller, Waiting { fact, since });
+                }
+            }
+        }
     }
 
     /// The rollups gathered since the last call.

@@ -10,7 +10,7 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value;
 use prost::Message;
 use server::loadgen::fleet::Fleet;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, TestDatabase, config_with, spawn_app_with};
 use crate::ingest_http::{PROTOBUF, now_ns, post, ready_app};
 use crate::rollups::database_of;
 
@@ -96,4 +96,47 @@ async fn the_fleet_topology_and_call_counts_come_out_of_its_spans() {
     assert_eq!(found, expected);
     assert!(found.contains_key(&("api-gateway".to_owned(), "order-service".to_owned())));
     assert!(found.contains_key(&("order-service".to_owned(), "payment-service".to_owned())));
+}
+
+/// Two servers on one database, each ingesting half of every trace's
+/// services, as behind a load balancer: the calls between the halves
+/// still pair, through the facts the replicas share.
+#[tokio::test]
+async fn calls_split_across_two_replicas_still_pair() {
+    let database = TestDatabase::create().await;
+    let config = || config_with(&database.url, &["--map-caller-grace", "4s"]);
+    let first = spawn_app_with(config()).await;
+    let mut second = spawn_app_with(config()).await;
+    first.wait_until_ready(Duration::from_secs(20)).await;
+    second.wait_until_ready(Duration::from_secs(20)).await;
+    // Both must have seen each other before they start sharing.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let mut fleet = Fleet::new(7);
+    let requests: Vec<_> = (0..3).map(|_| fleet.request(100, now_ns())).collect();
+    for request in &requests {
+        let (mut even, mut odd) = (request.clone(), request.clone());
+        even.resource_spans = request.resource_spans.iter().step_by(2).cloned().collect();
+        odd.resource_spans = request
+            .resource_spans
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .cloned()
+            .collect();
+        for (app, half) in [(&first, even), (&second, odd)] {
+            let response = post(app, true, PROTOBUF, false, half.encode_to_vec()).await;
+            assert_eq!(response.status(), 200);
+        }
+    }
+    let expected = expected_edges(&requests);
+    second.database = Some(database);
+    let found = stored_edges(&second, expected.values().sum()).await;
+    assert_eq!(found, expected);
+    let metrics = first.get("/metrics").await.text().await.unwrap();
+    let shared_line = metrics
+        .lines()
+        .find(|l| l.starts_with("watchpost_map_spans_total{outcome=\"shared\"}"))
+        .expect("shared outcome exported");
+    assert_ne!(shared_line.rsplit(' ').next(), Some("0"), "{shared_line}");
 }

@@ -2,7 +2,10 @@
 //! derivation as it matches spans, merged by a job, read for the map and
 //! Jaeger's `/api/dependencies`.
 
+mod pending;
 mod traces;
+
+pub use pending::{PairingRound, PendingEdgeFact};
 
 use std::collections::BTreeMap;
 
