@@ -77,6 +77,51 @@ test("the map shows nodes, edges and health; an edge lists its traces", async ({
   expect(errors).toEqual([]);
 });
 
+test("focusing on a namespace keeps it and fades its neighbours", async ({ page, request }) => {
+  const errors = collectErrors(page);
+  const window = pastWindow(180);
+  // web-ns (team-web) → api-ns (team-api) → store-ns (team-store)
+  const spans: SpanSpec[] = [];
+  const hops: [string, string, string, string][] = [
+    ["web-ns", "team-web", "api-ns", "team-api"],
+    ["api-ns", "team-api", "store-ns", "team-store"],
+  ];
+  for (let i = 0; i < 5; i++) {
+    for (const [caller, callerNs, callee, calleeNs] of hops) {
+      const traceId = hexId(16);
+      const client = hexId(8);
+      const at = window.startNs + BigInt(i) * 1_000_000_000n;
+      spans.push(
+        { traceId, service: caller, namespace: callerNs, spanId: client, name: "call", kind: 3, startNs: at, durationNs: 3_000_000n },
+        { traceId, service: callee, namespace: calleeNs, spanId: hexId(8), parentId: client, name: "serve", kind: 2, startNs: at, durationNs: 2_000_000n },
+      );
+    }
+  }
+  await sendTrace(request, traceRequest(hexId(16), spans));
+  await expect(async () => {
+    await page.goto(`/map?${window.query}&idle=show`);
+    await expect(page.locator('[data-node$="-ns"]')).toHaveCount(3, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await waitForHydration(page);
+
+  await page.locator('.namespace-filter [data-namespace="team-web"]').click();
+  await expect(page).toHaveURL(/ns=team-web/);
+  const map = page.getByTestId("service-map");
+  await expect(map.locator('[data-node$="-ns"]')).toHaveCount(2);
+  await expect(map.locator('[data-node="web-ns"]')).not.toHaveClass(/boundary/);
+  await expect(map.locator('[data-node="api-ns"]')).toHaveClass(/boundary/);
+  await expect(map.locator('[data-edge="api-ns→store-ns"]')).toHaveCount(0);
+
+  // Adding a namespace widens the view; "All" brings the whole map back.
+  await page.locator('.namespace-filter [data-namespace="team-store"]').click();
+  await expect(map.locator('[data-node$="-ns"]')).toHaveCount(3);
+  await expect(map.locator('[data-node="api-ns"]')).toHaveClass(/boundary/);
+  await page.locator(".namespace-filter").getByRole("button", { name: "All" }).click();
+  await expect(page).not.toHaveURL(/ns=/);
+  await expect(map.locator(".node.boundary")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test("a map of 200 services renders quickly", async ({ page, request }) => {
   const window = pastWindow(200);
   // 200 services in 10 tiers; each calls about five in the next tier down.
@@ -115,4 +160,13 @@ test("a map of 200 services renders quickly", async ({ page, request }) => {
   const elapsed = Date.now() - started;
   console.log(`200-service map rendered in ${elapsed} ms`);
   test.info().annotations.push({ type: "render-ms", description: String(elapsed) });
+
+  // 900 edges: labels show for the selection (or on hover, or zoomed in),
+  // not all at once.
+  const fromFirst = page.locator('[data-edge^="svc-000-big→"]').first();
+  const fromLast = page.locator('[data-edge^="svc-179-big→"]').first();
+  await expect(fromFirst.locator(".edge-label")).toBeHidden();
+  await page.goto(`${url}&node=svc-000-big`);
+  await expect(fromFirst.locator(".edge-label")).toBeVisible();
+  await expect(fromLast.locator(".edge-label")).toBeHidden();
 });

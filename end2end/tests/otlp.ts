@@ -7,6 +7,8 @@ export interface SpanSpec {
   /** Defaults to the request's trace id. */
   traceId?: string;
   service: string;
+  /** The service's `service.namespace`, if any. */
+  namespace?: string;
   spanId: string;
   parentId?: string;
   name: string;
@@ -35,6 +37,10 @@ export function traceRequest(traceId: string, spans: SpanSpec[]) {
         attributes: [
           { key: "service.name", value: { stringValue: service } },
           { key: "deployment.environment.name", value: { stringValue: "e2e" } },
+          ...list
+            .filter((s) => s.namespace)
+            .slice(0, 1)
+            .map((s) => ({ key: "service.namespace", value: { stringValue: s.namespace } })),
         ],
       },
       scopeSpans: [

@@ -162,3 +162,58 @@ impl EdgeFigures {
         format!("{}→{}", self.caller, self.callee.id())
     }
 }
+
+impl ServiceMap {
+    /// Every namespace of the map's services, sorted.
+    pub fn namespaces(&self) -> Vec<String> {
+        let set: std::collections::BTreeSet<&String> =
+            self.nodes.iter().filter_map(|n| n.namespace.as_ref()).collect();
+        set.into_iter().cloned().collect()
+    }
+
+    /// The part of the map about `namespaces`: their nodes, every node one
+    /// call away from them (the boundary, returned by id so the page can
+    /// fade it), and the edges that touch a node inside. Figures are not
+    /// recomputed: a node and an edge mean the same as on the whole map.
+    pub fn within_namespaces(
+        &self,
+        namespaces: &std::collections::BTreeSet<String>,
+    ) -> (ServiceMap, std::collections::BTreeSet<String>) {
+        let inside: std::collections::BTreeSet<String> = self
+            .nodes
+            .iter()
+            .filter(|n| n.namespace.as_ref().is_some_and(|ns| namespaces.contains(ns)))
+            .map(|n| n.node.id())
+            .collect();
+        let edges: Vec<EdgeFigures> = self
+            .edges
+            .iter()
+            .filter(|e| inside.contains(&e.caller) || inside.contains(&e.callee.id()))
+            .cloned()
+            .collect();
+        let boundary: std::collections::BTreeSet<String> = edges
+            .iter()
+            .flat_map(|e| [e.caller.clone(), e.callee.id()])
+            .filter(|id| !inside.contains(id))
+            .collect();
+        let nodes = self
+            .nodes
+            .iter()
+            .filter(|n| {
+                let id = n.node.id();
+                inside.contains(&id) || boundary.contains(&id)
+            })
+            .cloned()
+            .collect();
+        let map = ServiceMap {
+            window_seconds: self.window_seconds,
+            nodes,
+            edges,
+        };
+        (map, boundary)
+    }
+}
+
+#[cfg(test)]
+#[path = "map_tests.rs"]
+mod tests;

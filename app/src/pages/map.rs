@@ -3,6 +3,7 @@
 //! losing zoom, layout or selection (all kept outside the data).
 
 mod graph;
+mod namespaces;
 mod panel;
 
 use leptos::prelude::*;
@@ -15,6 +16,7 @@ use crate::map_layout::Layout;
 use crate::rpc::map::fetch_service_map;
 
 use graph::{MapGraph, Viewport};
+use namespaces::{NamespaceFilter, use_namespace_focus};
 use panel::SelectionPanel;
 
 /// How often the map asks for fresh data.
@@ -45,6 +47,7 @@ pub fn MapPage() -> impl IntoView {
     let idle = use_query_param("idle");
     let set_query = use_set_query();
     let show_idle = Memo::new(move |_| idle.get() == "show");
+    let focus = use_namespace_focus();
     view! {
         <PageHeader title="Service map" subtitle=range_subtitle("Who calls whom, and how it is going")/>
         <div class="map-tools">
@@ -73,12 +76,22 @@ pub fn MapPage() -> impl IntoView {
                         <SendDataHelp/>
                     </EmptyState>
                 }.into_any(),
-                Ok(map) => view! {
-                    <div class="map-layout">
-                        <MapGraph map=map.clone() viewport previous_layout show_idle/>
-                        <SelectionPanel map/>
-                    </div>
-                }.into_any(),
+                Ok(map) => {
+                    let namespaces = map.namespaces();
+                    let chosen = focus.get();
+                    let (shown, boundary) = if chosen.is_empty() {
+                        (map.clone(), Default::default())
+                    } else {
+                        map.within_namespaces(&chosen)
+                    };
+                    view! {
+                        <NamespaceFilter namespaces/>
+                        <div class="map-layout">
+                            <MapGraph map=shown viewport previous_layout show_idle boundary/>
+                            <SelectionPanel map/>
+                        </div>
+                    }.into_any()
+                }
                 Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
             })}
         </Transition>

@@ -15,6 +15,10 @@ use crate::model::map::{ERROR_RATE_CRITICAL, EdgeFigures, MapNode, NodeKind, Ser
 
 /// Room around the drawing for labels.
 const MARGIN: f64 = 90.0;
+/// Past this many edges their labels would overlap: they show on hover,
+/// for the selection, or once zoomed in.
+const LABELLED_EDGES: usize = 40;
+const LABEL_ZOOM: f64 = 1.6;
 
 /// Zoom and pan, kept by the page so a refresh does not reset them.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,8 +104,11 @@ pub fn MapGraph(
     viewport: RwSignal<Viewport>,
     previous_layout: StoredValue<Option<Layout>>,
     show_idle: Memo<bool>,
+    /// Nodes drawn only because they neighbour the focused namespaces.
+    boundary: BTreeSet<String>,
 ) -> impl IntoView {
     let window = map.window_seconds;
+    let many_edges = map.edges.len() > LABELLED_EDGES;
     let layout_nodes: Vec<LayoutNode> = map
         .nodes
         .iter()
@@ -186,14 +193,15 @@ pub fn MapGraph(
             let set_query = set_query.clone();
             let select_id = id.clone();
             let (caller, callee) = (edge.caller.clone(), edge.callee.id());
-            let dimmed = move || {
+            let dimmed = Memo::new(move |_| {
                 let node = selected_node.get();
                 !node.is_empty() && {
                     let (up, down) = radius_sets.get();
                     let touches = |n: &String| *n == node || up.contains(n) || down.contains(n);
                     !(touches(&caller) && touches(&callee))
                 }
-            };
+            });
+            let related = move || !selected_node.get().is_empty() && !dimmed.get();
             view! {
                 <g
                     class="edge"
@@ -202,6 +210,7 @@ pub fn MapGraph(
                     class:hidden=move || idle && !show_idle.get()
                     class:selected=move || selected_edge.get() == id
                     class:dimmed=dimmed
+                    class:related=related
                     data-edge=edge.id()
                     on:click=move |ev| {
                         ev.stop_propagation();
@@ -239,6 +248,7 @@ pub fn MapGraph(
                 <g
                     class=format!("node {}", node.health.level.css_class())
                     class:virtual=node.node.kind != NodeKind::Service
+                    class:boundary=boundary.contains(&id)
                     data-node=id.clone()
                     data-health=node.health.level.css_class()
                     transform=format!("translate({x:.1},{y:.1})")
@@ -282,6 +292,7 @@ pub fn MapGraph(
     view! {
         <svg
             class="map"
+            class:quiet-labels=move || many_edges && viewport.get().zoom < LABEL_ZOOM
             data-testid="service-map"
             node_ref=svg
             viewBox=view_box
