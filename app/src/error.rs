@@ -41,6 +41,12 @@ impl From<crate::storage::StorageError> for AppError {
                 tracing::error!(error = %source, "stored data could not be read");
                 AppError::Internal
             }
+            StorageError::NameTaken => {
+                AppError::InvalidInput(vec![crate::search_form::FieldError {
+                    field: "name".to_owned(),
+                    message: "another check already has this name".to_owned(),
+                }])
+            }
         }
     }
 }

@@ -166,8 +166,11 @@ impl EdgeFigures {
 impl ServiceMap {
     /// Every namespace of the map's services, sorted.
     pub fn namespaces(&self) -> Vec<String> {
-        let set: std::collections::BTreeSet<&String> =
-            self.nodes.iter().filter_map(|n| n.namespace.as_ref()).collect();
+        let set: std::collections::BTreeSet<&String> = self
+            .nodes
+            .iter()
+            .filter_map(|n| n.namespace.as_ref())
+            .collect();
         set.into_iter().cloned().collect()
     }
 
@@ -182,7 +185,11 @@ impl ServiceMap {
         let inside: std::collections::BTreeSet<String> = self
             .nodes
             .iter()
-            .filter(|n| n.namespace.as_ref().is_some_and(|ns| namespaces.contains(ns)))
+            .filter(|n| {
+                n.namespace
+                    .as_ref()
+                    .is_some_and(|ns| namespaces.contains(ns))
+            })
             .map(|n| n.node.id())
             .collect();
         let edges: Vec<EdgeFigures> = self

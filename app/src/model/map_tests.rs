@@ -63,7 +63,10 @@ fn namespaces_are_listed_once_in_order() {
 fn a_namespace_keeps_its_nodes_and_the_nodes_one_call_away() {
     let only: BTreeSet<String> = ["shop".to_owned()].into();
     let (part, boundary) = map().within_namespaces(&only);
-    assert_eq!(ids(&part), ["gateway", "orders", "payments", "database:orders-db"]);
+    assert_eq!(
+        ids(&part),
+        ["gateway", "orders", "payments", "database:orders-db"]
+    );
     assert_eq!(
         boundary,
         BTreeSet::from(["payments".to_owned(), "database:orders-db".to_owned()])
@@ -72,7 +75,11 @@ fn a_namespace_keeps_its_nodes_and_the_nodes_one_call_away() {
     let edges: Vec<String> = part.edges.iter().map(EdgeFigures::id).collect();
     assert_eq!(
         edges,
-        ["gateway→orders", "orders→payments", "orders→database:orders-db"]
+        [
+            "gateway→orders",
+            "orders→payments",
+            "orders→database:orders-db"
+        ]
     );
 }
 

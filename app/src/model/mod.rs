@@ -2,6 +2,8 @@
 //! an attribute and a service are, independent of how they are stored or sent.
 
 pub mod attributes;
+pub mod check;
+pub mod damping;
 pub mod map;
 pub mod peer;
 pub mod red;

@@ -13,6 +13,9 @@ pub enum StorageError {
     /// Stored bytes could not be decoded: a bug or corruption, never input.
     #[error("stored data is unreadable: {0}")]
     Corrupt(#[source] crate::storage::codec::CodecError),
+    /// A name that must be unique is taken (a check's name).
+    #[error("the name is already taken")]
+    NameTaken,
 }
 
 impl StorageError {

@@ -4,11 +4,13 @@
 //! named functions here and never build queries themselves.
 
 /// The compact binary form of attributes, events and links.
+pub mod checks;
 pub mod codec;
 /// Service-map edges per minute.
 pub mod edges;
 mod error;
 /// Reading: traces, search, RED rollups, the service catalogue.
+pub mod partitions;
 pub mod query;
 mod readiness;
 /// Span storage: catalogue, partitions and the COPY writer.

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use app::storage::spans::partitions;
+use app::storage::partitions::{self, Partitioned};
 use app::storage::{Database, StorageError};
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
@@ -43,10 +43,10 @@ pub async fn maintain_once(
     now: DateTime<Utc>,
     retention: Duration,
 ) -> Result<Vec<chrono::NaiveDate>, StorageError> {
-    partitions::ensure_ahead(db.pool(), now, DAYS_AHEAD).await?;
+    partitions::ensure_ahead(db.pool(), Partitioned::Spans, now, DAYS_AHEAD).await?;
     let keep_from =
         now - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
-    let dropped = partitions::drop_before(db.pool(), keep_from).await?;
+    let dropped = partitions::drop_before(db.pool(), Partitioned::Spans, keep_from).await?;
     let keep_from_ns = keep_from.timestamp_nanos_opt().unwrap_or(0);
     db.drop_rollups_before(keep_from_ns).await?;
     db.drop_edge_rollups_before(keep_from_ns).await?;

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use app::storage::spans::partitions;
+use app::storage::partitions::{self, Partitioned};
 use app::storage::{Database, DatabaseSettings};
 use chrono::{NaiveDate, TimeZone, Utc};
 use server::jobs::partitions::maintain_once;
@@ -21,7 +21,7 @@ async fn retention_drops_whole_old_partitions_and_creates_days_ahead() {
     // Partitions for 10 days up to "now" = 2026-03-10 12:00 UTC.
     let now = Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0).unwrap();
     let ten_days_ago = Utc.with_ymd_and_hms(2026, 2, 28, 12, 0, 0).unwrap();
-    partitions::ensure_ahead(db.pool(), ten_days_ago, 10)
+    partitions::ensure_ahead(db.pool(), Partitioned::Spans, ten_days_ago, 10)
         .await
         .unwrap();
 
@@ -33,7 +33,9 @@ async fn retention_drops_whole_old_partitions_and_creates_days_ahead() {
     // Kept from 2026-03-03 12:00: the partition of 03-03 still holds
     // spans inside the window, so only 02-28 .. 03-02 go.
     assert_eq!(dropped, vec![day(28, 2), day(1, 3), day(2, 3)]);
-    let remaining = partitions::list(db.pool()).await.unwrap();
+    let remaining = partitions::list(db.pool(), Partitioned::Spans)
+        .await
+        .unwrap();
     assert_eq!(remaining.first(), Some(&day(3, 3)));
     // Today and two days ahead exist.
     assert_eq!(remaining.last(), Some(&day(12, 3)));

@@ -59,3 +59,10 @@ async fn concurrent_migrations_from_two_replicas_both_succeed() {
         .unwrap();
     assert_eq!(applied, app::storage::MIGRATOR.iter().count() as i64);
 }
+
+/// A migrated database for storage-level tests.
+pub async fn migrated_database(test_db: &TestDatabase) -> Database {
+    let db = Database::connect_lazy(&settings(&test_db.url)).unwrap();
+    db.migrate().await.unwrap();
+    db
+}

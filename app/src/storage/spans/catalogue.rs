@@ -69,7 +69,9 @@ pub struct Catalogue {
     /// encoders read a snapshot without holding a lock.
     keys: RwLock<Arc<FastMap<String, u32>>>,
     /// Days whose span partition this process has made sure of.
-    pub(super) partitions: Mutex<HashSet<chrono::NaiveDate>>,
+    /// Partitions (of any table) known to exist.
+    pub(crate) partitions:
+        Mutex<HashSet<(crate::storage::partitions::Partitioned, chrono::NaiveDate)>>,
 }
 
 /// Database ids for one batch: operations in span order, and the keys.

@@ -3,7 +3,6 @@
 
 mod catalogue;
 mod copy;
-pub mod partitions;
 mod rollup_merge;
 mod rollup_rows;
 
@@ -14,6 +13,7 @@ pub use rollup_rows::minute_of;
 use crate::model::attributes::Attribute;
 use crate::model::span::{SpanKind, StatusCode};
 
+use super::partitions::Partitioned;
 use super::{Database, StorageError};
 
 /// What a resource says about its service, for the catalogue.
@@ -126,7 +126,13 @@ impl Database {
         }
         let resolved = self.catalogue().resolve(self.pool(), &batch).await?;
         let known = &self.catalogue().partitions;
-        partitions::ensure_for(self.pool(), known, batch.spans.iter().map(|s| s.start_ns)).await?;
+        crate::storage::partitions::ensure_for(
+            self.pool(),
+            Partitioned::Spans,
+            known,
+            batch.spans.iter().map(|s| s.start_ns),
+        )
+        .await?;
         // Encoding tens of thousands of rows is CPU work: off the async threads.
         let (rows, rollups) = tokio::task::spawn_blocking(move || {
             let rollups = RollupRows::from_batch(&batch, &resolved.operation_ids);

@@ -1,5 +1,6 @@
-//! Daily partitions of `spans`, created on demand and ahead of time, and
-//! dropped whole for retention: never a large `delete`.
+//! Daily partitions of the big time-keyed tables (spans, check results),
+//! created on demand and ahead of time, and dropped whole for retention:
+//! never a large `delete`.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -11,14 +12,30 @@ use crate::storage::StorageError;
 
 const NANOS_PER_DAY: i64 = 86_400 * 1_000_000_000;
 
+/// A table partitioned by day on a unix-nanosecond column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Partitioned {
+    Spans,
+    CheckResults,
+}
+
+impl Partitioned {
+    fn table(self) -> &'static str {
+        match self {
+            Partitioned::Spans => "spans",
+            Partitioned::CheckResults => "check_results",
+        }
+    }
+}
+
 /// The day (UTC) a span starting at `start_ns` belongs to.
 pub fn day_of(start_ns: i64) -> NaiveDate {
     DateTime::<Utc>::from_timestamp_nanos(start_ns).date_naive()
 }
 
 /// `spans_20261123`
-pub fn partition_name(day: NaiveDate) -> String {
-    format!("spans_{}", day.format("%Y%m%d"))
+pub fn partition_name(table: Partitioned, day: NaiveDate) -> String {
+    format!("{}_{}", table.table(), day.format("%Y%m%d"))
 }
 
 fn day_start_ns(day: NaiveDate) -> i64 {
@@ -29,21 +46,25 @@ fn day_start_ns(day: NaiveDate) -> i64 {
 /// Days already ensured by this process are skipped without a query.
 pub async fn ensure_for(
     pool: &PgPool,
-    known: &Mutex<HashSet<NaiveDate>>,
+    table: Partitioned,
+    known: &Mutex<HashSet<(Partitioned, NaiveDate)>>,
     starts: impl Iterator<Item = i64>,
 ) -> Result<(), StorageError> {
     let mut days: Vec<NaiveDate> = {
         let known = known.lock().expect("partition cache lock");
         starts
             .map(day_of)
-            .filter(|day| !known.contains(day))
+            .filter(|day| !known.contains(&(table, *day)))
             .collect()
     };
     days.sort_unstable();
     days.dedup();
     for day in days {
-        ensure_day(pool, day).await?;
-        known.lock().expect("partition cache lock").insert(day);
+        ensure_day(pool, table, day).await?;
+        known
+            .lock()
+            .expect("partition cache lock")
+            .insert((table, day));
     }
     Ok(())
 }
@@ -51,12 +72,13 @@ pub async fn ensure_for(
 /// Creates today's partition and the next `days_ahead` days'.
 pub async fn ensure_ahead(
     pool: &PgPool,
+    table: Partitioned,
     now: DateTime<Utc>,
     days_ahead: i64,
 ) -> Result<(), StorageError> {
     let today = now.date_naive();
     for offset in 0..=days_ahead {
-        ensure_day(pool, today + Duration::days(offset)).await?;
+        ensure_day(pool, table, today + Duration::days(offset)).await?;
     }
     Ok(())
 }
@@ -65,13 +87,14 @@ pub async fn ensure_ahead(
 /// `create table if not exists` can still collide inside the catalog.
 const PARTITION_LOCK: i64 = 0x7761_7463_6870_0001;
 
-async fn ensure_day(pool: &PgPool, day: NaiveDate) -> Result<(), StorageError> {
+async fn ensure_day(pool: &PgPool, table: Partitioned, day: NaiveDate) -> Result<(), StorageError> {
     let from = day_start_ns(day);
     let to = from + NANOS_PER_DAY;
     // The name and bounds are computed, never user input.
     let statement = format!(
-        "create table if not exists {} partition of spans for values from ({from}) to ({to})",
-        partition_name(day)
+        "create table if not exists {} partition of {} for values from ({from}) to ({to})",
+        partition_name(table, day),
+        table.table()
     );
     run_locked(pool, statement).await
 }
@@ -90,19 +113,21 @@ async fn run_locked(pool: &PgPool, statement: String) -> Result<(), StorageError
     Ok(())
 }
 
-/// The span partitions that exist, oldest first.
-pub async fn list(pool: &PgPool) -> Result<Vec<NaiveDate>, StorageError> {
+/// The partitions of `table` that exist, oldest first.
+pub async fn list(pool: &PgPool, table: Partitioned) -> Result<Vec<NaiveDate>, StorageError> {
     let names: Vec<String> = sqlx::query_scalar(
         "select c.relname::text from pg_inherits i
          join pg_class c on c.oid = i.inhrelid
          join pg_class p on p.oid = i.inhparent
-         where p.relname = 'spans'",
+         where p.relname = $1",
     )
+    .bind(table.table())
     .fetch_all(pool)
     .await?;
+    let prefix = format!("{}_", table.table());
     let mut days: Vec<NaiveDate> = names
         .iter()
-        .filter_map(|name| name.strip_prefix("spans_"))
+        .filter_map(|name| name.strip_prefix(prefix.as_str()))
         .filter_map(|day| NaiveDate::parse_from_str(day, "%Y%m%d").ok())
         .collect();
     days.sort_unstable();
@@ -112,15 +137,16 @@ pub async fn list(pool: &PgPool) -> Result<Vec<NaiveDate>, StorageError> {
 /// Drops every partition that ends before `keep_from`; returns their days.
 pub async fn drop_before(
     pool: &PgPool,
+    table: Partitioned,
     keep_from: DateTime<Utc>,
 ) -> Result<Vec<NaiveDate>, StorageError> {
     let cutoff = keep_from.date_naive();
     let mut dropped = Vec::new();
-    for day in list(pool).await? {
+    for day in list(pool, table).await? {
         if day < cutoff {
             run_locked(
                 pool,
-                format!("drop table if exists {}", partition_name(day)),
+                format!("drop table if exists {}", partition_name(table, day)),
             )
             .await?;
             dropped.push(day);
@@ -141,6 +167,10 @@ mod tests {
         assert_eq!(day_of(start), day);
         assert_eq!(day_of(start - 1), day.pred_opt().unwrap());
         assert_eq!(day_of(start + NANOS_PER_DAY - 1), day);
-        assert_eq!(partition_name(day), "spans_20261123");
+        assert_eq!(partition_name(Partitioned::Spans, day), "spans_20261123");
+        assert_eq!(
+            partition_name(Partitioned::CheckResults, day),
+            "check_results_20261123"
+        );
     }
 }

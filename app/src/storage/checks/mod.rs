@@ -1,0 +1,238 @@
+//! The check registry (`checks`): create, read, update, delete, pause, and
+//! the scheduler's claim of due checks. Results are in `results.rs`.
+
+mod results;
+
+pub use results::{CheckOutcome, Uptime};
+
+use sqlx::FromRow;
+
+use crate::model::check::{CheckRecord, CheckSource, CheckSpec, CheckState, ProbeResult};
+use crate::storage::{Database, StorageError};
+
+/// The columns every read of a check takes, in [`Row`]'s order.
+macro_rules! check_columns {
+    () => {
+        "id, spec::text as spec, source, state, \
+         (extract(epoch from state_since) * 1000)::int8 as state_since_ms, \
+         last_result::text as last_result, \
+         (extract(epoch from last_result_at) * 1000)::int8 as last_result_at_ms"
+    };
+}
+
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    spec: String,
+    source: String,
+    state: String,
+    state_since_ms: i64,
+    last_result: Option<String>,
+    last_result_at_ms: Option<i64>,
+}
+
+fn corrupt(what: &'static str) -> StorageError {
+    StorageError::Corrupt(crate::storage::codec::CodecError::WrongLength(what))
+}
+
+impl Row {
+    fn into_record(self) -> Result<CheckRecord, StorageError> {
+        let spec: CheckSpec =
+            serde_json::from_str(&self.spec).map_err(|_| corrupt("a stored check spec"))?;
+        let last_result: Option<ProbeResult> = match self.last_result {
+            Some(text) => {
+                Some(serde_json::from_str(&text).map_err(|_| corrupt("a stored check result"))?)
+            }
+            None => None,
+        };
+        Ok(CheckRecord {
+            id: self.id,
+            spec,
+            source: CheckSource::parse(&self.source),
+            state: CheckState::parse(&self.state),
+            state_since_ms: self.state_since_ms,
+            last_result,
+            last_result_at_ms: self.last_result_at_ms,
+        })
+    }
+}
+
+/// A check the scheduler took: run it at `due_ms`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedCheck {
+    pub id: i64,
+    pub spec: CheckSpec,
+    pub due_ms: i64,
+}
+
+fn spec_json(spec: &CheckSpec) -> String {
+    serde_json::to_string(spec).expect("a check spec always serialises")
+}
+
+/// A unique-name violation becomes `NameTaken`, which callers show next to
+/// the name field.
+fn name_conflict(error: sqlx::Error) -> StorageError {
+    match &error {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") => {
+            StorageError::NameTaken
+        }
+        _ => StorageError::from(error),
+    }
+}
+
+impl Database {
+    /// Registers a check; its first run is spread over one interval so that
+    /// many checks added at once do not fire together.
+    pub async fn create_check(
+        &self,
+        spec: &CheckSpec,
+        source: CheckSource,
+    ) -> Result<i64, StorageError> {
+        sqlx::query_scalar(
+            "insert into checks (name, service, spec, source, paused, interval_ms, next_run_at) \
+             values ($1, $2, $3::jsonb, $4, $5, $6, now() + random() * make_interval(secs => $6 / 1000.0)) \
+             returning id",
+        )
+        .bind(&spec.name)
+        .bind(&spec.service)
+        .bind(spec_json(spec))
+        .bind(source.as_str())
+        .bind(spec.paused)
+        .bind(spec.interval_ms as i64)
+        .fetch_one(self.pool())
+        .await
+        .map_err(name_conflict)
+    }
+
+    /// Replaces a check's settings; it runs again now, so an edit shows
+    /// within one interval. Its state and history stay. False if unknown.
+    pub async fn update_check(&self, id: i64, spec: &CheckSpec) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "update checks set name = $2, service = $3, spec = $4::jsonb, paused = $5, \
+             interval_ms = $6, next_run_at = now(), updated_at = now() where id = $1",
+        )
+        .bind(id)
+        .bind(&spec.name)
+        .bind(&spec.service)
+        .bind(spec_json(spec))
+        .bind(spec.paused)
+        .bind(spec.interval_ms as i64)
+        .execute(self.pool())
+        .await
+        .map_err(name_conflict)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Pauses or resumes a check. False if unknown.
+    pub async fn set_check_paused(&self, id: i64, paused: bool) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "update checks set paused = $2, \
+             spec = jsonb_set(spec, '{paused}', to_jsonb($2::bool)), \
+             next_run_at = now(), updated_at = now() where id = $1",
+        )
+        .bind(id)
+        .bind(paused)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes a check with its events and rollups (its raw results age
+    /// out with their partitions). False if unknown.
+    pub async fn delete_check(&self, id: i64) -> Result<bool, StorageError> {
+        let done = sqlx::query("delete from checks where id = $1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn check(&self, id: i64) -> Result<Option<CheckRecord>, StorageError> {
+        let row: Option<Row> = sqlx::query_as(concat!(
+            "select ",
+            check_columns!(),
+            " from checks where id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(Row::into_record).transpose()
+    }
+
+    /// Every check, by name.
+    pub async fn checks(&self) -> Result<Vec<CheckRecord>, StorageError> {
+        let rows: Vec<Row> = sqlx::query_as(concat!(
+            "select ",
+            check_columns!(),
+            " from checks order by name"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(Row::into_record).collect()
+    }
+
+    /// Makes the file-defined checks exactly `specs`: new names are added,
+    /// known ones updated, file checks no longer listed removed. A name
+    /// already used by a UI or API check is left alone and reported.
+    /// Returns (added, updated, removed, names refused).
+    pub async fn sync_file_checks(
+        &self,
+        specs: &[CheckSpec],
+    ) -> Result<(usize, usize, usize, Vec<String>), StorageError> {
+        let existing = self.checks().await?;
+        let (mut added, mut updated, mut refused) = (0, 0, Vec::new());
+        for spec in specs {
+            match existing.iter().find(|c| c.spec.name == spec.name) {
+                Some(known) if known.source != CheckSource::File => refused.push(spec.name.clone()),
+                Some(known) if known.spec == *spec => {}
+                Some(known) => {
+                    self.update_check(known.id, spec).await?;
+                    updated += 1;
+                }
+                None => {
+                    self.create_check(spec, CheckSource::File).await?;
+                    added += 1;
+                }
+            }
+        }
+        let mut removed = 0;
+        for known in existing.iter().filter(|c| c.source == CheckSource::File) {
+            if !specs.iter().any(|s| s.name == known.spec.name) {
+                removed += usize::from(self.delete_check(known.id).await?);
+            }
+        }
+        Ok((added, updated, removed, refused))
+    }
+
+    /// Takes up to `limit` active checks due within `lookahead_ms`, and
+    /// moves each one's next run a whole interval on (or to now, if it fell
+    /// behind). `skip locked` lets replicas claim side by side; each due
+    /// run goes to exactly one of them.
+    pub async fn claim_due_checks(
+        &self,
+        lookahead_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedCheck>, StorageError> {
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "with due as ( \
+               select id, next_run_at from checks \
+               where not paused and next_run_at <= now() + make_interval(secs => $1 / 1000.0) \
+               order by next_run_at limit $2 for update skip locked) \
+             update checks c set next_run_at = greatest( \
+                 due.next_run_at + make_interval(secs => c.interval_ms / 1000.0), now()) \
+             from due where c.id = due.id \
+             returning c.id, c.spec::text, (extract(epoch from due.next_run_at) * 1000)::int8",
+        )
+        .bind(lookahead_ms as f64)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(id, spec, due_ms)| {
+                let spec =
+                    serde_json::from_str(&spec).map_err(|_| corrupt("a stored check spec"))?;
+                Ok(ClaimedCheck { id, spec, due_ms })
+            })
+            .collect()
+    }
+}
