@@ -125,8 +125,8 @@ impl Database {
         since_ms: i64,
         limit: i64,
     ) -> Result<Vec<StoredResult>, StorageError> {
-        let rows: Vec<(i64, String, f32, Option<i16>, Option<String>)> = sqlx::query_as(
-            "select at_ns / 1000000, state, latency_ms, http_status, reason from check_results \
+        let rows: Vec<ResultRow> = sqlx::query_as(
+            "select at_ns / 1000000 as at_ms, state, latency_ms, http_status, reason from check_results \
              where check_id = $1 and at_ns >= $2 order by at_ns desc limit $3",
         )
         .bind(check_id)
@@ -136,15 +136,13 @@ impl Database {
         .await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(at_ms, state, latency_ms, http_status, reason)| StoredResult {
-                    at_ms,
-                    state: CheckState::parse(&state),
-                    latency_ms: f64::from(latency_ms),
-                    http_status: http_status.map(|s| s as u16),
-                    reason,
-                },
-            )
+            .map(|row| StoredResult {
+                at_ms: row.at_ms,
+                state: CheckState::parse(&row.state),
+                latency_ms: f64::from(row.latency_ms),
+                http_status: row.http_status.map(|s| s as u16),
+                reason: row.reason,
+            })
             .collect())
     }
 
@@ -241,6 +239,15 @@ impl Database {
             .await?;
         Ok(done.rows_affected())
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct ResultRow {
+    at_ms: i64,
+    state: String,
+    latency_ms: f32,
+    http_status: Option<i16>,
+    reason: Option<String>,
 }
 
 type Transaction<'t> = sqlx::Transaction<'t, sqlx::Postgres>;
