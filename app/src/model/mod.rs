@@ -3,6 +3,9 @@
 
 pub mod attributes;
 pub mod check;
+pub mod check_input;
+mod check_parse;
+mod check_text;
 pub mod damping;
 pub mod map;
 pub mod peer;
