@@ -1,6 +1,7 @@
 //! HTTP routes other than the Leptos pages: probes and metrics now; the JSON
 //! API and OTLP/HTTP as they land. Handlers stay thin over the storage layer.
 
+mod checks;
 mod error;
 pub mod jaeger;
 mod metrics;
@@ -29,6 +30,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/v1/traces", post(crate::ingest::http::post_traces))
         .merge(jaeger::routes())
+        .merge(checks::routes())
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),

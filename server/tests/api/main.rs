@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod checks_api;
 mod checks_storage;
 mod ingest_errors;
 mod ingest_grpc;
