@@ -22,6 +22,9 @@ pub struct Config {
     #[command(flatten)]
     pub ingest: IngestConfig,
 
+    #[command(flatten)]
+    pub checks: CheckConfig,
+
     /// Where the compiled front-end (JS, WASM, CSS) lives.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -158,6 +161,26 @@ pub struct IngestConfig {
         default_value = "60s"
     )]
     pub map_caller_grace: HumanDuration,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckConfig {
+    /// Health-check probes running at once, at most.
+    #[arg(
+        long = "check-concurrency",
+        env = "WATCHPOST_CHECK_CONCURRENCY",
+        default_value_t = 256
+    )]
+    pub check_concurrency: usize,
+
+    /// How long every check result is kept; hourly uptime counts are kept
+    /// for 90 days regardless.
+    #[arg(
+        long = "check-retention",
+        env = "WATCHPOST_CHECK_RETENTION",
+        default_value = "7d"
+    )]
+    pub check_retention: HumanDuration,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -7,12 +7,14 @@
 //! - [`shutdown`]: one cancellation token for the whole process.
 //! - [`http`]: the axum routes that are not Leptos pages.
 //! - [`ingest`]: OTLP in, spans committed, answer out.
+//! - [`health`]: active health checks: scheduler, probes, result writer.
 //! - [`jobs`]: background work that stops cleanly on shutdown.
 //! - [`self_metrics`]: Watchpost's own Prometheus metrics.
 //! - [`loadgen`]: the load generator and the benchmark's COPY baseline.
 
 pub mod cli;
 pub mod config;
+pub mod health;
 pub mod http;
 pub mod ingest;
 pub mod jobs;

@@ -26,6 +26,8 @@ pub enum StartupError {
     Database(#[from] StorageError),
     #[error("the http server failed: {0}")]
     Serve(std::io::Error),
+    #[error("health checks cannot run: {0}")]
+    Probes(#[from] crate::health::probe::ProbeSetupError),
 }
 
 /// Everything a request handler may need, cloned into each one.
@@ -37,6 +39,8 @@ pub struct ServerState {
     pub pipeline: IngestPipeline,
     /// Service-map edge derivation, fed by the ingest writers.
     pub edges: EdgeTracker,
+    /// What the health-check scheduler has done.
+    pub checks: Arc<crate::health::SchedulerStats>,
 }
 
 impl axum::extract::FromRef<ServerState> for LeptosOptions {
@@ -94,6 +98,7 @@ impl Application {
             ingest: Arc::new(IngestSettings::from_config(&config.ingest)),
             pipeline,
             edges,
+            checks: Arc::default(),
         };
         Ok(Application {
             listener,
@@ -146,13 +151,26 @@ impl Application {
         ));
         jobs.spawn(jobs::partitions::run(
             state.app.db.clone(),
-            config.ingest.retention.0,
+            jobs::partitions::Retention {
+                spans: config.ingest.retention.0,
+                check_results: config.checks.check_retention.0,
+            },
             cancel.clone(),
         ));
         jobs.spawn(jobs::rollups::run(state.app.db.clone(), cancel.clone()));
         jobs.spawn(crate::map::run(
             state.edges.clone(),
             state.app.db.clone(),
+            cancel.clone(),
+        ));
+        jobs.spawn(crate::health::scheduler::run(
+            state.app.db.clone(),
+            crate::health::probe::Prober::new()?,
+            crate::health::SchedulerSettings {
+                concurrency: config.checks.check_concurrency,
+                ..Default::default()
+            },
+            state.checks.clone(),
             cancel.clone(),
         ));
 
