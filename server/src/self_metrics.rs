@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
 
+use crate::health::SchedulerStats;
 use crate::ingest::IngestPipeline;
 use crate::map::EdgeTracker;
 
@@ -53,6 +54,7 @@ impl SelfMetrics {
         database: &DatabaseSnapshot,
         ingest: &IngestPipeline,
         edges: &EdgeTracker,
+        checks: &SchedulerStats,
     ) -> String {
         let mut out = PrometheusText::default();
         out.family(
@@ -113,6 +115,7 @@ impl SelfMetrics {
         );
         render_ingest(&mut out, ingest);
         render_edges(&mut out, edges);
+        render_checks(&mut out, checks);
         out.0
     }
 }
@@ -186,6 +189,41 @@ fn render_ingest(out: &mut PrometheusText, ingest: &IngestPipeline) {
         &[],
         ingest.queued_spans() as f64,
     );
+}
+
+/// How the health-check scheduler keeps up.
+fn render_checks(out: &mut PrometheusText, checks: &SchedulerStats) {
+    let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed) as f64;
+    for (name, help, counter) in [
+        (
+            "watchpost_check_runs_total",
+            "Health-check probes run.",
+            &checks.runs,
+        ),
+        (
+            "watchpost_check_results_written_total",
+            "Health-check results stored.",
+            &checks.results_written,
+        ),
+        (
+            "watchpost_check_results_dropped_total",
+            "Health-check results lost (database down past the backlog, or shutdown).",
+            &checks.results_dropped,
+        ),
+    ] {
+        out.family(name, "counter", help);
+        out.sample(name, &[], load(counter));
+    }
+    if let Some((p50, p99)) = checks.lag_ms() {
+        let name = "watchpost_check_start_lag_seconds";
+        out.family(
+            name,
+            "summary",
+            "How late probes start after their due time.",
+        );
+        out.sample(name, &[("quantile", "0.5")], p50 / 1000.0);
+        out.sample(name, &[("quantile", "0.99")], p99 / 1000.0);
+    }
 }
 
 /// How edge derivation resolved the client and server spans it saw.
@@ -285,6 +323,7 @@ mod tests {
             },
             &idle_pipeline(),
             &crate::map::EdgeTracker::new(crate::map::MatcherSettings::default()),
+            &SchedulerStats::default(),
         );
         assert!(
             text.contains("watchpost_http_responses_total{code=\"2xx\"} 2\n"),

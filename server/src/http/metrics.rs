@@ -22,7 +22,7 @@ pub async fn render(State(state): State<ServerState>) -> impl IntoResponse {
         )],
         state
             .metrics
-            .render(&database, &state.pipeline, &state.edges),
+            .render(&database, &state.pipeline, &state.edges, &state.checks),
     )
 }
 
