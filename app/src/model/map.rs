@@ -127,6 +127,31 @@ impl NodeHealth {
     }
 }
 
+impl NodeHealth {
+    /// Merges a health check's state: a failing check makes the node red
+    /// whatever its traffic says, a degraded one amber, each with its reason.
+    pub fn merge_check(
+        &mut self,
+        check: &str,
+        state: super::check::CheckState,
+        reason: Option<&str>,
+    ) {
+        use super::check::CheckState;
+        let level = match state {
+            CheckState::Unhealthy | CheckState::Unreachable => HealthLevel::Critical,
+            CheckState::Degraded => HealthLevel::Warning,
+            CheckState::Healthy | CheckState::Pending => HealthLevel::Ok,
+        };
+        self.level = self.level.max(level);
+        let mut text = format!("check {check} is {}", state.as_str());
+        if let Some(reason) = reason.filter(|_| level != HealthLevel::Ok) {
+            text.push_str(": ");
+            text.push_str(reason);
+        }
+        self.reasons.push(text);
+    }
+}
+
 /// A node of the map with what the page shows about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MapNode {

@@ -91,3 +91,27 @@ fn two_namespaces_share_their_edges_without_boundary_between_them() {
     assert_eq!(boundary, BTreeSet::from(["orders".to_owned()]));
     assert_eq!(part.edges.len(), 2);
 }
+
+#[test]
+fn a_failing_check_turns_a_quiet_node_red_with_its_reason() {
+    use crate::model::check::CheckState;
+    let mut health = NodeHealth::from_error_rate(&RedFigures::default());
+    health.merge_check("orders /health", CheckState::Healthy, None);
+    assert_eq!(health.level, HealthLevel::Ok);
+    health.merge_check(
+        "orders tcp",
+        CheckState::Unreachable,
+        Some("connection refused"),
+    );
+    assert_eq!(health.level, HealthLevel::Critical);
+    assert_eq!(
+        health.reasons.last().unwrap(),
+        "check orders tcp is unreachable: connection refused"
+    );
+    health.merge_check("orders db", CheckState::Degraded, Some("db is slow"));
+    assert_eq!(
+        health.level,
+        HealthLevel::Critical,
+        "never better than the worst"
+    );
+}

@@ -19,12 +19,9 @@ pub async fn fetch_service_map(window: String) -> Result<ServiceMap, AppError> {
     let services = db.service_red(start, end, 1).await?;
     let edges = db.edges(start, end).await?;
     let namespaces = db.service_namespaces().await?;
-    Ok(assemble::service_map(
-        (end - start) as f64 / 1e9,
-        services,
-        edges,
-        &namespaces,
-    ))
+    let mut map = assemble::service_map((end - start) as f64 / 1e9, services, edges, &namespaces);
+    assemble::merge_checks(&mut map, &db.checks().await?);
+    Ok(map)
 }
 
 /// The traces that crossed the edge `caller` → `callee`, failing first.
@@ -49,6 +46,21 @@ mod assemble {
 
     use crate::model::map::{EdgeFigures, MapNode, NodeHealth, NodeKind, NodeRef, ServiceMap};
     use crate::model::red::{RedFigures, ServiceRed};
+
+    /// Each active check's state joins the health of its service's node.
+    pub fn merge_checks(map: &mut ServiceMap, checks: &[crate::model::check::CheckRecord]) {
+        for check in checks.iter().filter(|c| !c.spec.paused) {
+            let node = map
+                .nodes
+                .iter_mut()
+                .find(|n| n.node.kind == NodeKind::Service && n.node.name == check.spec.service);
+            if let Some(node) = node {
+                let reason = check.last_result.as_ref().and_then(|r| r.reason.as_deref());
+                node.health
+                    .merge_check(&check.spec.name, check.state, reason);
+            }
+        }
+    }
 
     /// Services with their own figures, plus every node that only appears
     /// as a callee (virtual nodes, or services silent in this window) with

@@ -11,8 +11,10 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use serde_json::{Value, json};
 
+use prost::Message;
+
 use crate::helpers::TestApp;
-use crate::ingest_http::ready_app;
+use crate::ingest_http::{PROTOBUF, now_ns, post, ready_app};
 
 /// A service whose health endpoint reports healthy, or unhealthy with its
 /// database down and a 503, as `failing` says.
@@ -70,7 +72,7 @@ async fn a_check_runs_on_its_interval_and_its_state_follows_the_target() {
         .client
         .post(app.url("/api/v1/checks"))
         .json(&json!({
-            "name": "orders", "service": "orders", "type": "http", "url": url,
+            "name": "orders", "service": "order-service", "type": "http", "url": url,
             "interval": "1s", "timeout": "500ms", "failure_threshold": 2
         }))
         .send()
@@ -98,6 +100,39 @@ async fn a_check_runs_on_its_interval_and_its_state_follows_the_target() {
     assert!(reason.contains("503"), "{reason}");
     assert!(reason.contains("orders-db"), "{reason}");
     assert_eq!(unhealthy["dependencies"][0]["state"], "unhealthy");
+
+    // The service map's node for the service turns red, naming the check,
+    // though its spans carry no errors.
+    let mut fleet = server::loadgen::fleet::Fleet::new(3);
+    let spans = fleet.request(20, now_ns()).encode_to_vec();
+    assert_eq!(post(&app, true, PROTOBUF, false, spans).await.status(), 200);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let node = loop {
+        let map: Value = app
+            .client
+            .post(app.url("/rpc/service_map"))
+            .form(&[("window", "")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let node = map["nodes"].as_array().and_then(|nodes| {
+            nodes
+                .iter()
+                .find(|n| n["node"]["name"] == "order-service")
+                .cloned()
+        });
+        if let Some(node) = node {
+            break node;
+        }
+        assert!(Instant::now() < deadline, "no order-service node: {map}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(node["health"]["level"], "Critical", "{node}");
+    let reasons = node["health"]["reasons"].to_string();
+    assert!(reasons.contains("check orders is unhealthy"), "{reasons}");
 
     // Paused: no more results.
     app.client
