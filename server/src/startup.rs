@@ -64,6 +64,8 @@ pub struct Application {
     /// Cancelled once the listeners have stopped, so the ingest writers
     /// finish what the last requests queued.
     drain_ingest: CancellationToken,
+    /// Built with the rest, so a server that cannot probe fails at start.
+    prober: crate::health::probe::Prober,
 }
 
 impl Application {
@@ -111,6 +113,7 @@ impl Application {
             config,
             jobs,
             drain_ingest,
+            prober: crate::health::probe::Prober::new()?,
         })
     }
 
@@ -143,6 +146,7 @@ impl Application {
             config,
             jobs,
             drain_ingest,
+            prober,
         } = self;
         jobs.spawn(jobs::migrate::run(
             state.app.db.clone(),
@@ -165,7 +169,7 @@ impl Application {
         ));
         jobs.spawn(crate::health::scheduler::run(
             state.app.db.clone(),
-            crate::health::probe::Prober::new()?,
+            prober,
             crate::health::SchedulerSettings {
                 concurrency: config.checks.check_concurrency,
                 ..Default::default()

@@ -39,6 +39,8 @@ pub enum CodecError {
     TooDeep,
     #[error("{0} has the wrong length")]
     WrongLength(&'static str),
+    #[error("{0} is not the JSON it should be")]
+    BadJson(&'static str),
 }
 
 /// Nesting limit for arrays and kvlists, on both sides, so hostile input

@@ -62,11 +62,6 @@ impl SchedulerStats {
         let ms = |q| sketch.quantile(q).map(|ns| ns as f64 / 1e6);
         Some((ms(0.5)?, ms(0.99)?))
     }
-
-    /// Forgets the lags so far (the benchmark measures after a warm-up).
-    pub fn reset_lag(&self) {
-        *self.lag.lock().expect("lag sketch lock") = DurationSketch::new();
-    }
 }
 
 fn now_ms() -> i64 {

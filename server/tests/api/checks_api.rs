@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 use crate::ingest_http::ready_app;
 
-async fn send(
+/// One JSON API request: the status and the body (null if not JSON).
+pub async fn send(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,

@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 
 use prost::Message;
 
+use reqwest::Method;
+
+use crate::checks_api::send;
 use crate::helpers::TestApp;
 use crate::ingest_http::{PROTOBUF, now_ns, post, ready_app};
 
@@ -44,11 +47,9 @@ async fn target(failing: Arc<AtomicBool>) -> String {
 }
 
 async fn check(app: &TestApp, id: i64) -> Value {
-    app.get(&format!("/api/v1/checks/{id}"))
+    send(app, Method::GET, &format!("/api/v1/checks/{id}"), None)
         .await
-        .json()
-        .await
-        .unwrap()
+        .1
 }
 
 async fn wait_for_state(app: &TestApp, id: i64, state: &str) -> Value {
@@ -68,19 +69,17 @@ async fn a_check_runs_on_its_interval_and_its_state_follows_the_target() {
     let app = ready_app().await;
     let failing = Arc::new(AtomicBool::new(false));
     let url = target(failing.clone()).await;
-    let created: Value = app
-        .client
-        .post(app.url("/api/v1/checks"))
-        .json(&json!({
+    let (status, created) = send(
+        &app,
+        Method::POST,
+        "/api/v1/checks",
+        Some(json!({
             "name": "orders", "service": "order-service", "type": "http", "url": url,
             "interval": "1s", "timeout": "500ms", "failure_threshold": 2
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
     let id = created["id"].as_i64().unwrap();
 
     let healthy = wait_for_state(&app, id, "healthy").await;
@@ -101,8 +100,7 @@ async fn a_check_runs_on_its_interval_and_its_state_follows_the_target() {
     assert!(reason.contains("orders-db"), "{reason}");
     assert_eq!(unhealthy["dependencies"][0]["state"], "unhealthy");
 
-    // The service map's node for the service turns red, naming the check,
-    // though its spans carry no errors.
+    // The service map's node for the service turns red, naming the check.
     let mut fleet = server::loadgen::fleet::Fleet::new(3);
     let spans = fleet.request(20, now_ns()).encode_to_vec();
     assert_eq!(post(&app, true, PROTOBUF, false, spans).await.status(), 200);
@@ -135,11 +133,8 @@ async fn a_check_runs_on_its_interval_and_its_state_follows_the_target() {
     assert!(reasons.contains("check orders is unhealthy"), "{reasons}");
 
     // Paused: no more results.
-    app.client
-        .post(app.url(&format!("/api/v1/checks/{id}/pause")))
-        .send()
-        .await
-        .unwrap();
+    let pause = format!("/api/v1/checks/{id}/pause");
+    assert_eq!(send(&app, Method::POST, &pause, None).await.0, 200);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let before = check(&app, id).await["last_result_at"].clone();
     tokio::time::sleep(Duration::from_millis(2500)).await;

@@ -32,7 +32,7 @@ struct Row {
 }
 
 fn corrupt(what: &'static str) -> StorageError {
-    StorageError::Corrupt(crate::storage::codec::CodecError::WrongLength(what))
+    StorageError::Corrupt(crate::storage::codec::CodecError::BadJson(what))
 }
 
 impl Row {

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::check::{CheckEvent, CheckState, ProbeResult, StoredResult};
 use crate::model::damping::Damped;
 use crate::storage::partitions::{self, Partitioned};
@@ -28,8 +30,6 @@ pub struct Uptime {
     pub unhealthy: u64,
     pub unreachable: u64,
 }
-
-use serde::{Deserialize, Serialize};
 
 impl Uptime {
     /// Healthy or degraded (up, if impaired) over all results; None
