@@ -76,7 +76,7 @@ impl EdgeTracker {
     }
 
     /// Whether other replicas were running at the last look.
-    pub fn is_sharing(&self) -> bool {
+    fn is_sharing(&self) -> bool {
         self.sharing.load(Ordering::Relaxed)
     }
 
