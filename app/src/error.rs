@@ -14,6 +14,11 @@ pub enum AppError {
     Internal,
     #[error("the request did not reach Watchpost: {0}")]
     Transport(String),
+    #[error("no such {0}; it may have been deleted")]
+    NotFound(String),
+    /// The request was understood but cannot be done, with why.
+    #[error("{0}")]
+    Refused(String),
     /// Form fields the server refused, each with its message.
     #[error("some fields need fixing")]
     InvalidInput(Vec<crate::search_form::FieldError>),

@@ -5,8 +5,8 @@ use leptos_router::path;
 
 use crate::components::{Footer, Header};
 use crate::pages::{
-    AlertsPage, HealthCheckPage, HealthPage, MapPage, NotFoundPage, ServicePage, ServicesPage,
-    TracePage, TracesPage,
+    AlertsPage, HealthCheckPage, HealthPage, MapPage, NewCheckPage, NotFoundPage, ServicePage,
+    ServicesPage, StatusPageView, TracePage, TracesPage,
 };
 
 /// Applies a saved theme before the first paint, so a dark-theme user never
@@ -44,7 +44,9 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/watchpost.css"/>
         <Title formatter=|page: String| format!("{page} · Watchpost")/>
         <Router>
-            <Header/>
+            <AppChrome>
+                <Header/>
+            </AppChrome>
             <main class="page">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=ServicesPage/>
@@ -54,11 +56,24 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/traces/:id") view=TracePage/>
                     <Route path=path!("/map") view=MapPage/>
                     <Route path=path!("/health") view=HealthPage/>
+                    <Route path=path!("/health/new") view=NewCheckPage/>
                     <Route path=path!("/health/:check") view=HealthCheckPage/>
+                    <Route path=path!("/status") view=StatusPageView/>
                     <Route path=path!("/alerts") view=AlertsPage/>
                 </Routes>
             </main>
-            <Footer/>
+            <AppChrome>
+                <Footer/>
+            </AppChrome>
         </Router>
     }
+}
+
+/// The app's navigation and footer, left off the public status page: its
+/// readers are customers, not engineers, and have nothing to navigate to.
+#[component]
+fn AppChrome(children: ChildrenFn) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let public = move || location.pathname.get() == "/status";
+    view! { <Show when=move || !public()>{children()}</Show> }
 }

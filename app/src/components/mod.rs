@@ -1,6 +1,7 @@
 //! Pieces shared by every page.
 
 pub mod charts;
+mod check_state;
 mod empty_state;
 mod footer;
 mod header;
@@ -9,6 +10,7 @@ mod query_state;
 mod theme_toggle;
 mod time_range_picker;
 
+pub use check_state::{StateBadge, UptimeBarView, uptime_text, utc_time};
 pub use empty_state::{EmptyState, SendDataHelp};
 pub use footer::Footer;
 pub use header::Header;

@@ -74,6 +74,9 @@ pub struct CheckSpec {
     pub success_threshold: u32,
     pub paused: bool,
     pub labels: BTreeMap<String, String>,
+    /// Shown on the public status page (name, state and uptime only).
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// One dependency as a health endpoint reported it.
@@ -186,6 +189,57 @@ pub struct StoredResult {
     pub reason: Option<String>,
 }
 
+/// Results of one check over a span of time, by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Uptime {
+    pub total: u64,
+    pub healthy: u64,
+    pub degraded: u64,
+    pub unhealthy: u64,
+    pub unreachable: u64,
+}
+
+impl Uptime {
+    /// Healthy or degraded (up, if impaired) over all results; None
+    /// without results.
+    pub fn fraction_up(&self) -> Option<f64> {
+        (self.total > 0).then(|| (self.healthy + self.degraded) as f64 / self.total as f64)
+    }
+
+    /// The worst state seen, for colouring one slot of an uptime bar;
+    /// None for a slot without results.
+    pub fn worst(&self) -> Option<CheckState> {
+        [
+            (self.unreachable, CheckState::Unreachable),
+            (self.unhealthy, CheckState::Unhealthy),
+            (self.degraded, CheckState::Degraded),
+            (self.healthy, CheckState::Healthy),
+        ]
+        .into_iter()
+        .find(|(count, _)| *count > 0)
+        .map(|(_, state)| state)
+    }
+
+    /// Adds one result of `state`.
+    pub fn count(&mut self, state: CheckState) {
+        self.total += 1;
+        match state {
+            CheckState::Healthy => self.healthy += 1,
+            CheckState::Degraded => self.degraded += 1,
+            CheckState::Unhealthy => self.unhealthy += 1,
+            CheckState::Unreachable | CheckState::Pending => self.unreachable += 1,
+        }
+    }
+
+    pub fn add(&mut self, other: &Uptime) {
+        self.total += other.total;
+        self.healthy += other.healthy;
+        self.degraded += other.degraded;
+        self.unhealthy += other.unhealthy;
+        self.unreachable += other.unreachable;
+    }
+}
+
 /// A state change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckEvent {
@@ -194,3 +248,68 @@ pub struct CheckEvent {
     pub to: CheckState,
     pub reason: Option<String>,
 }
+
+impl CheckRecord {
+    /// The state the service is shown in because of this check, and why.
+    /// A healthy check whose endpoint reports a dependency down makes the
+    /// service degraded, naming the dependency: the service answers, but
+    /// something it needs does not.
+    pub fn service_state(&self) -> (CheckState, Option<String>) {
+        let reason = self.last_result.as_ref().and_then(|r| r.reason.clone());
+        if self.state != CheckState::Healthy {
+            return (self.state, reason);
+        }
+        let down = self
+            .last_result
+            .iter()
+            .flat_map(|r| &r.dependencies)
+            .find(|d| matches!(d.state, CheckState::Unhealthy | CheckState::Unreachable));
+        match down {
+            Some(dependency) => (
+                CheckState::Degraded,
+                Some(format!(
+                    "dependency {} is {}",
+                    dependency.name,
+                    dependency.state.as_str()
+                )),
+            ),
+            None => (CheckState::Healthy, None),
+        }
+    }
+}
+
+/// What a service's active checks say about it: the worst of their
+/// service states, with the check and the cause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceChecks {
+    pub state: CheckState,
+    /// e.g. "orders health: dependency postgres is unhealthy".
+    pub cause: Option<String>,
+    pub checks: usize,
+}
+
+/// Each service with active checks, from every check there is.
+pub fn service_checks(checks: &[CheckRecord]) -> BTreeMap<String, ServiceChecks> {
+    let mut services: BTreeMap<String, ServiceChecks> = BTreeMap::new();
+    for check in checks.iter().filter(|c| !c.spec.paused) {
+        let (state, reason) = check.service_state();
+        let cause = reason.map(|reason| format!("{}: {reason}", check.spec.name));
+        let entry = services
+            .entry(check.spec.service.clone())
+            .or_insert(ServiceChecks {
+                state,
+                cause: cause.clone(),
+                checks: 0,
+            });
+        entry.checks += 1;
+        if state.severity() > entry.state.severity() {
+            entry.state = state;
+            entry.cause = cause;
+        }
+    }
+    services
+}
+
+#[cfg(test)]
+#[path = "check_tests.rs"]
+mod tests;

@@ -75,6 +75,8 @@ pub struct CheckInput {
     pub paused: bool,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
+    /// Shown on the public status page.
+    pub public: bool,
 }
 
 /// An accepted status as written: `200`, or text such as `"2xx"`,
@@ -177,6 +179,7 @@ impl CheckInput {
                     success_threshold: success_threshold.unwrap_or(DEFAULT_SUCCESS_THRESHOLD),
                     paused: self.paused,
                     labels,
+                    public: self.public,
                 })
             }
             _ => {
@@ -211,6 +214,7 @@ impl CheckInput {
             success_threshold: Some(spec.success_threshold),
             paused: spec.paused,
             labels: spec.labels.clone(),
+            public: spec.public,
         }
     }
 

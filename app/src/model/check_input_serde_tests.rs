@@ -68,7 +68,7 @@ fn serialising_leaves_out_what_is_absent() {
     let json = serde_json::to_string(&input).unwrap();
     assert_eq!(
         json,
-        r#"{"name":"db","service":"postgres","type":"tcp","target":"db:5432","paused":false}"#
+        r#"{"name":"db","service":"postgres","type":"tcp","target":"db:5432","paused":false,"public":false}"#
     );
     assert_eq!(serde_json::from_str::<CheckInput>(&json).unwrap(), input);
 }

@@ -76,6 +76,7 @@ fn a_minimal_http_check_gets_the_defaults() {
             success_threshold: 1,
             paused: false,
             labels: BTreeMap::new(),
+            public: false,
         }
     );
 }

@@ -3,6 +3,7 @@
 
 pub mod attributes;
 pub mod check;
+pub mod check_form;
 pub mod check_input;
 mod check_parse;
 mod check_text;

@@ -74,6 +74,22 @@ fn address(attributes: &[Attribute]) -> Option<String> {
 }
 
 /// The host (and port) of `scheme://user@host:port/path`.
+/// Where a service's health endpoint probably is, from the attributes of
+/// a span it served: the scheme and authority of `url.full`, or
+/// `server.address[:server.port]` with `url.scheme`, and `/health`.
+pub fn health_url_suggestion(attributes: &[Attribute]) -> Option<String> {
+    if let Some(url) = non_empty(find_str(attributes, "url.full")) {
+        let (scheme, rest) = url.split_once("://")?;
+        let authority = rest.split(['/', '?', '#']).next()?;
+        // Credentials never go into a suggested URL.
+        let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+        return non_empty(Some(authority)).map(|a| format!("{scheme}://{a}/health"));
+    }
+    let address = address(attributes)?;
+    let scheme = non_empty(find_str(attributes, "url.scheme")).unwrap_or("http");
+    Some(format!("{scheme}://{address}/health"))
+}
+
 fn url_host(url: &str) -> Option<&str> {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next()?;
@@ -86,6 +102,30 @@ fn url_host(url: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn health_urls_are_suggested_from_served_spans() {
+        let full = [text(
+            "url.full",
+            "https://user:pw@orders.internal:8443/api/items?id=1",
+        )];
+        assert_eq!(
+            health_url_suggestion(&full).as_deref(),
+            Some("https://orders.internal:8443/health")
+        );
+        let parts = [
+            text("server.address", "users"),
+            Attribute {
+                key: "server.port".to_owned(),
+                value: AttributeValue::Int(8080),
+            },
+        ];
+        assert_eq!(
+            health_url_suggestion(&parts).as_deref(),
+            Some("http://users:8080/health")
+        );
+        assert_eq!(health_url_suggestion(&[text("http.route", "/x")]), None);
+    }
 
     fn text(key: &str, value: &str) -> Attribute {
         Attribute::new(key, AttributeValue::String(value.into()))

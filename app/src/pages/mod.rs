@@ -7,15 +7,17 @@ mod map;
 mod not_found;
 mod service;
 mod services;
+mod status;
 mod trace;
 mod traces;
 
 pub use alerts::AlertsPage;
-pub use health::{HealthCheckPage, HealthPage};
+pub use health::{HealthCheckPage, HealthPage, NewCheckPage};
 pub use map::MapPage;
 pub use not_found::NotFoundPage;
 pub use service::ServicePage;
 pub use services::ServicesPage;
+pub use status::StatusPageView;
 pub use trace::TracePage;
 pub use traces::TracesPage;
 

@@ -7,6 +7,7 @@ use crate::components::charts::Sparkline;
 use crate::components::{
     EmptyState, PageHeader, SendDataHelp, use_query_param, use_set_query, use_time_range,
 };
+use crate::model::check::ServiceChecks;
 use crate::model::red::ServiceRed;
 use crate::rpc::services::{ServicesOverview, fetch_services_overview};
 
@@ -117,6 +118,7 @@ fn ServicesTable(overview: ServicesOverview) -> impl IntoView {
     let set_query = use_set_query();
     let window_seconds = overview.window_seconds;
     let services = StoredValue::new(overview.services);
+    let checks = StoredValue::new(overview.checks);
 
     let column = Memo::new(move |_| Column::from_key(&sort.get()));
     let descending = Memo::new(move |_| match dir.get().as_str() {
@@ -189,7 +191,11 @@ fn ServicesTable(overview: ServicesOverview) -> impl IntoView {
             </thead>
             <tbody>
                 <For each=move || rows.get() key=|s| (s.name.clone(), s.figures.requests) let:service>
-                    <ServiceRow service window_seconds/>
+                    <ServiceRow
+                        checks=checks.with_value(|c| c.get(&service.name).cloned())
+                        service
+                        window_seconds
+                    />
                 </For>
             </tbody>
         </table>
@@ -197,7 +203,11 @@ fn ServicesTable(overview: ServicesOverview) -> impl IntoView {
 }
 
 #[component]
-fn ServiceRow(service: ServiceRed, window_seconds: f64) -> impl IntoView {
+fn ServiceRow(
+    service: ServiceRed,
+    window_seconds: f64,
+    checks: Option<ServiceChecks>,
+) -> impl IntoView {
     let range = use_time_range();
     let href = range
         .get_untracked()
@@ -228,8 +238,33 @@ fn ServiceRow(service: ServiceRed, window_seconds: f64) -> impl IntoView {
             <td class="num">{latency(f.p99_ns)}</td>
             <td class="muted">{last_seen}</td>
             <td><Sparkline values=service.requests_per_bucket.clone() label=sparkline_label/></td>
-            <td><span class="badge unknown" title="No health check is configured for this service">"no check"</span></td>
+            <td><HealthBadge service=service.name.clone() checks/></td>
         </tr>
+    }
+}
+
+/// The worst state of the service's health checks, naming the cause on
+/// hover, and leading to those checks; or an invitation to add one.
+#[component]
+fn HealthBadge(service: String, checks: Option<ServiceChecks>) -> impl IntoView {
+    let encoded = encode_segment(&service);
+    match checks {
+        Some(checks) => {
+            let state = checks.state.as_str();
+            let title = checks
+                .cause
+                .unwrap_or_else(|| format!("{} health check(s) pass", checks.checks));
+            view! {
+                <A href=format!("/health?q={encoded}") attr:class=format!("state-badge {state}")
+                    attr:title=title attr:data-state=state>{state}</A>
+            }
+            .into_any()
+        }
+        None => view! {
+            <A href=format!("/health/new?service={encoded}") attr:class="badge unknown"
+                attr:title="No health check is configured for this service">"no check"</A>
+        }
+        .into_any(),
     }
 }
 

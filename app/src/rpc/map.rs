@@ -47,7 +47,8 @@ mod assemble {
     use crate::model::map::{EdgeFigures, MapNode, NodeHealth, NodeKind, NodeRef, ServiceMap};
     use crate::model::red::{RedFigures, ServiceRed};
 
-    /// Each active check's state joins the health of its service's node.
+    /// Each active check's state joins the health of its service's node;
+    /// a reported dependency that is down makes the node degraded.
     pub fn merge_checks(map: &mut ServiceMap, checks: &[crate::model::check::CheckRecord]) {
         for check in checks.iter().filter(|c| !c.spec.paused) {
             let node = map
@@ -55,9 +56,9 @@ mod assemble {
                 .iter_mut()
                 .find(|n| n.node.kind == NodeKind::Service && n.node.name == check.spec.service);
             if let Some(node) = node {
-                let reason = check.last_result.as_ref().and_then(|r| r.reason.as_deref());
+                let (state, reason) = check.service_state();
                 node.health
-                    .merge_check(&check.spec.name, check.state, reason);
+                    .merge_check(&check.spec.name, state, reason.as_deref());
             }
         }
     }

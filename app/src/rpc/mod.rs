@@ -2,8 +2,10 @@
 //! it resolves the time window, calls the storage layer, and returns the
 //! shapes in `model`.
 
+pub mod checks;
 pub mod map;
 pub mod services;
+pub mod status;
 pub mod traces;
 
 /// The window a page asked for, in unix ns at the time of the request.

@@ -17,6 +17,8 @@ const CHART_POINTS: i64 = 60;
 pub struct ServicesOverview {
     pub window_seconds: f64,
     pub services: Vec<ServiceRed>,
+    /// What each service's health checks say, by service name.
+    pub checks: std::collections::BTreeMap<String, crate::model::check::ServiceChecks>,
 }
 
 #[server(prefix = "/rpc", endpoint = "services_overview")]
@@ -24,9 +26,11 @@ pub async fn fetch_services_overview(window: String) -> Result<ServicesOverview,
     let db = crate::state::app_state()?.db;
     let (start, end) = super::window_ns(&window);
     let services = db.service_red(start, end, SPARKLINE_BUCKETS).await?;
+    let checks = crate::model::check::service_checks(&db.checks().await?);
     Ok(ServicesOverview {
         window_seconds: (end - start) as f64 / 1e9,
         services,
+        checks,
     })
 }
 

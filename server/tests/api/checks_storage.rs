@@ -27,6 +27,7 @@ pub fn http_spec(name: &str, url: &str) -> CheckSpec {
         success_threshold: 1,
         paused: false,
         labels: BTreeMap::from([("team".to_owned(), "core".to_owned())]),
+        public: false,
     }
 }
 

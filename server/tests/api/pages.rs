@@ -18,7 +18,9 @@ async fn every_section_is_rendered_on_the_server() {
         ),
         ("/map", "Service map"),
         ("/health", "Health"),
-        ("/health/payments-http", "payments-http"),
+        ("/health/new", "Add a health check"),
+        ("/health/payments-http", "No such health check"),
+        ("/status", "Service status"),
         ("/alerts", "Alerts"),
     ] {
         let response = app.get(path).await;
@@ -26,8 +28,8 @@ async fn every_section_is_rendered_on_the_server() {
         let html = response.text().await.unwrap();
         // Leptos adds hydration markers (`<!>`) after dynamic text.
         assert!(html.contains(&format!("<h1>{heading}<")), "{path}: {html}");
-        // An unknown health check points at the Health page, not at OTLP.
-        if !path.starts_with("/health/") {
+        // Health checks and the status page are not about sending OTLP.
+        if !path.starts_with("/health") && path != "/status" {
             assert!(
                 html.contains("OTEL_EXPORTER_OTLP_ENDPOINT"),
                 "{path} explains how to send data"

@@ -1,9 +1,12 @@
 //! The check registry (`checks`): create, read, update, delete, pause, and
 //! the scheduler's claim of due checks. Results are in `results.rs`.
 
+mod history;
 mod results;
 
-pub use results::{CheckOutcome, Uptime};
+pub use crate::model::check::Uptime;
+pub use history::{LatencyBucket, UPTIME_PERIODS_HOURS};
+pub use results::CheckOutcome;
 
 use sqlx::FromRow;
 

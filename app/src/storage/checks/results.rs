@@ -4,9 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
-
-use crate::model::check::{CheckEvent, CheckState, ProbeResult, StoredResult};
+use crate::model::check::{CheckEvent, CheckState, ProbeResult, StoredResult, Uptime};
 use crate::model::damping::Damped;
 use crate::storage::partitions::{self, Partitioned};
 use crate::storage::{Database, StorageError};
@@ -19,24 +17,6 @@ pub struct CheckOutcome {
     pub check_id: i64,
     pub at_ns: i64,
     pub result: ProbeResult,
-}
-
-/// Results of one check over a span of time, by state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Uptime {
-    pub total: u64,
-    pub healthy: u64,
-    pub degraded: u64,
-    pub unhealthy: u64,
-    pub unreachable: u64,
-}
-
-impl Uptime {
-    /// Healthy or degraded (up, if impaired) over all results; None
-    /// without results.
-    pub fn fraction_up(&self) -> Option<f64> {
-        (self.total > 0).then(|| (self.healthy + self.degraded) as f64 / self.total as f64)
-    }
 }
 
 #[derive(Default)]
@@ -357,13 +337,7 @@ async fn add_to_rollups(
     for j in judged {
         let hour = j.outcome.at_ns - j.outcome.at_ns.rem_euclid(NANOS_PER_HOUR);
         let counts = hours.entry((j.outcome.check_id, hour)).or_default();
-        counts.uptime.total += 1;
-        match j.outcome.result.state {
-            CheckState::Healthy => counts.uptime.healthy += 1,
-            CheckState::Degraded => counts.uptime.degraded += 1,
-            CheckState::Unhealthy => counts.uptime.unhealthy += 1,
-            CheckState::Unreachable | CheckState::Pending => counts.uptime.unreachable += 1,
-        }
+        counts.uptime.count(j.outcome.result.state);
         counts.latency_sum_ms += j.outcome.result.latency_ms;
     }
     let column = |f: fn(&Uptime) -> u64| -> Vec<i32> {

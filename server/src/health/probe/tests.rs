@@ -37,6 +37,7 @@ fn spec(check_type: CheckType, target: impl Into<String>, timeout_ms: u64) -> Ch
         success_threshold: 1,
         paused: false,
         labels: BTreeMap::new(),
+        public: false,
     }
 }
 
