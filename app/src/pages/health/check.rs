@@ -153,7 +153,7 @@ fn CheckActions(
         let delete_error = delete.value().get().and_then(Result::err);
         pause_error.or(delete_error).map(|e| e.to_string())
     };
-    let file_note = is_file.then(|| "Defined in the checks file: edit the file and reload.");
+    let file_note = is_file.then_some("Defined in the checks file: edit the file and reload.");
     view! {
         <div class="check-actions">
             <button type="button" disabled=is_file title=file_note

@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 
-use crate::model::check::{CheckState, StoredResult, Uptime};
+use super::results::ResultRow;
+use crate::model::check::{StoredResult, Uptime};
 use crate::storage::{Database, StorageError};
 
 const NANOS_PER_HOUR: i64 = 3_600_000_000_000;
@@ -159,21 +160,14 @@ impl Database {
         &self,
         check_id: i64,
     ) -> Result<Option<StoredResult>, StorageError> {
-        let row: Option<(i64, String, f32, Option<i16>, Option<String>)> = sqlx::query_as(
-            "select at_ns / 1000000, state, latency_ms, http_status, reason from check_results \
-             where check_id = $1 and state <> 'healthy' order by at_ns desc limit 1",
+        let row: Option<ResultRow> = sqlx::query_as(
+            "select at_ns / 1000000 as at_ms, state, latency_ms, http_status, reason \
+             from check_results where check_id = $1 and state <> 'healthy' \
+             order by at_ns desc limit 1",
         )
         .bind(check_id)
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.map(
-            |(at_ms, state, latency_ms, http_status, reason)| StoredResult {
-                at_ms,
-                state: CheckState::parse(&state),
-                latency_ms: f64::from(latency_ms),
-                http_status: http_status.map(|s| s as u16),
-                reason,
-            },
-        ))
+        Ok(row.map(ResultRow::into_stored))
     }
 }

@@ -114,16 +114,7 @@ impl Database {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| StoredResult {
-                at_ms: row.at_ms,
-                state: CheckState::parse(&row.state),
-                latency_ms: f64::from(row.latency_ms),
-                http_status: row.http_status.map(|s| s as u16),
-                reason: row.reason,
-            })
-            .collect())
+        Ok(rows.into_iter().map(ResultRow::into_stored).collect())
     }
 
     /// A check's state changes, newest first.
@@ -221,13 +212,27 @@ impl Database {
     }
 }
 
+/// One result as every read selects it: `at_ns / 1000000 as at_ms, state,
+/// latency_ms, http_status, reason`.
 #[derive(sqlx::FromRow)]
-struct ResultRow {
+pub(super) struct ResultRow {
     at_ms: i64,
     state: String,
     latency_ms: f32,
     http_status: Option<i16>,
     reason: Option<String>,
+}
+
+impl ResultRow {
+    pub(super) fn into_stored(self) -> StoredResult {
+        StoredResult {
+            at_ms: self.at_ms,
+            state: CheckState::parse(&self.state),
+            latency_ms: f64::from(self.latency_ms),
+            http_status: self.http_status.map(|s| s as u16),
+            reason: self.reason,
+        }
+    }
 }
 
 type Transaction<'t> = sqlx::Transaction<'t, sqlx::Postgres>;
