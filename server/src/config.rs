@@ -1,4 +1,5 @@
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use app::byte_size::ByteSize;
@@ -181,6 +182,12 @@ pub struct CheckConfig {
         default_value = "7d"
     )]
     pub check_retention: HumanDuration,
+
+    /// A TOML file of checks, loaded at start and again on SIGHUP: one
+    /// `[[check]]` table per check, with the JSON API's field names. Its
+    /// checks are marked `file` and change only with the file.
+    #[arg(long = "checks-file", env = "WATCHPOST_CHECKS_FILE")]
+    pub checks_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

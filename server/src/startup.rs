@@ -1,6 +1,8 @@
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use app::model::check::CheckSpec;
 use app::state::AppState;
 use app::storage::{Database, StorageError};
 use leptos::config::{Env, LeptosOptions};
@@ -28,6 +30,8 @@ pub enum StartupError {
     Serve(std::io::Error),
     #[error("health checks cannot run: {0}")]
     Probes(#[from] crate::health::probe::ProbeSetupError),
+    #[error("{0}")]
+    ChecksFile(#[from] crate::health::checks_file::ChecksFileError),
 }
 
 /// Everything a request handler may need, cloned into each one.
@@ -66,10 +70,17 @@ pub struct Application {
     drain_ingest: CancellationToken,
     /// Built with the rest, so a server that cannot probe fails at start.
     prober: crate::health::probe::Prober,
+    /// The checks file and its checks, read and validated at build so a
+    /// bad file stops the start.
+    checks_file: Option<(PathBuf, Vec<CheckSpec>)>,
 }
 
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartupError> {
+        let checks_file = match &config.checks.checks_file {
+            Some(path) => Some((path.clone(), crate::health::checks_file::load(path)?)),
+            None => None,
+        };
         let db = Database::connect_lazy(&config.database.settings())?;
         let leptos_options = LeptosOptions::builder()
             .output_name("watchpost")
@@ -114,6 +125,7 @@ impl Application {
             jobs,
             drain_ingest,
             prober: crate::health::probe::Prober::new()?,
+            checks_file,
         })
     }
 
@@ -147,6 +159,7 @@ impl Application {
             jobs,
             drain_ingest,
             prober,
+            checks_file,
         } = self;
         jobs.spawn(jobs::migrate::run(
             state.app.db.clone(),
@@ -177,6 +190,14 @@ impl Application {
             state.checks.clone(),
             cancel.clone(),
         ));
+        if let Some((path, specs)) = checks_file {
+            jobs.spawn(crate::health::checks_file::run(
+                state.app.db.clone(),
+                path,
+                specs,
+                cancel.clone(),
+            ));
+        }
 
         tracing::info!(%address, "serving the ui and api on http://{address}");
         tracing::info!(address = %otlp_http_address, "accepting OTLP/HTTP on http://{otlp_http_address}/v1/traces");

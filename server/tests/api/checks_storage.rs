@@ -138,16 +138,20 @@ async fn file_checks_are_synced_without_touching_others() {
         http_spec("from-file", "http://b/"),
         http_spec("by-hand", "http://c/"),
     ];
-    let (added, updated, removed, refused) = db.sync_file_checks(&file).await.unwrap();
-    assert_eq!((added, updated, removed), (1, 0, 0));
-    assert_eq!(refused, ["by-hand"]);
+    let report = db.sync_file_checks(&file).await.unwrap();
+    assert_eq!((report.added, report.updated, report.removed), (1, 0, 0));
+    assert_eq!(report.refused, ["by-hand"]);
+    // Two replicas loading the same file at once: one adds, one finds it.
+    let grown = [file[0].clone(), http_spec("also-from-file", "http://d/")];
+    let (a, b) = tokio::join!(db.sync_file_checks(&grown), db.sync_file_checks(&grown));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!((a.added + b.added, a.unchanged + b.unchanged), (1, 3));
 
     let mut changed = http_spec("from-file", "http://b/v2");
     changed.interval_ms = 5_000;
-    let (added, updated, removed, _) = db.sync_file_checks(&[changed]).await.unwrap();
-    assert_eq!((added, updated, removed), (0, 1, 0));
-    let (_, _, removed, _) = db.sync_file_checks(&[]).await.unwrap();
-    assert_eq!(removed, 1);
+    let report = db.sync_file_checks(&[changed]).await.unwrap();
+    assert_eq!((report.added, report.updated, report.removed), (0, 1, 1));
+    assert_eq!(db.sync_file_checks(&[]).await.unwrap().removed, 1);
     let names: Vec<String> = db
         .checks()
         .await

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod checks_api;
+mod checks_file;
 mod checks_pages;
 mod checks_scheduler;
 mod checks_storage;

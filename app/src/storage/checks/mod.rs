@@ -83,6 +83,87 @@ fn name_conflict(error: sqlx::Error) -> StorageError {
     }
 }
 
+/// One checks-file sync at a time across replicas ("WatchFil").
+const FILE_SYNC_LOCK: i64 = 0x5761_7463_6846_696c;
+
+/// What a checks-file sync changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// Names the file lists that a UI or API check already has; those
+    /// checks are left as they are.
+    pub refused: Vec<String>,
+}
+
+async fn insert_check<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    spec: &CheckSpec,
+    source: CheckSource,
+) -> Result<i64, StorageError> {
+    sqlx::query_scalar(
+        "insert into checks (name, service, spec, source, paused, interval_ms, next_run_at) \
+         values ($1, $2, $3::jsonb, $4, $5, $6, now() + random() * make_interval(secs => $6 / 1000.0)) \
+         returning id",
+    )
+    .bind(&spec.name)
+    .bind(&spec.service)
+    .bind(spec_json(spec))
+    .bind(source.as_str())
+    .bind(spec.paused)
+    .bind(spec.interval_ms as i64)
+    .fetch_one(executor)
+    .await
+    .map_err(name_conflict)
+}
+
+async fn replace_check<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    id: i64,
+    spec: &CheckSpec,
+) -> Result<bool, StorageError> {
+    let done = sqlx::query(
+        "update checks set name = $2, service = $3, spec = $4::jsonb, paused = $5, \
+         interval_ms = $6, next_run_at = now(), updated_at = now() where id = $1",
+    )
+    .bind(id)
+    .bind(&spec.name)
+    .bind(&spec.service)
+    .bind(spec_json(spec))
+    .bind(spec.paused)
+    .bind(spec.interval_ms as i64)
+    .execute(executor)
+    .await
+    .map_err(name_conflict)?;
+    Ok(done.rows_affected() == 1)
+}
+
+async fn remove_check<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    id: i64,
+) -> Result<bool, StorageError> {
+    let done = sqlx::query("delete from checks where id = $1")
+        .bind(id)
+        .execute(executor)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+async fn all_checks<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+) -> Result<Vec<CheckRecord>, StorageError> {
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "select ",
+        check_columns!(),
+        " from checks order by name"
+    ))
+    .fetch_all(executor)
+    .await?;
+    rows.into_iter().map(Row::into_record).collect()
+}
+
 impl Database {
     /// Registers a check; its first run is spread over one interval so that
     /// many checks added at once do not fire together.
@@ -91,39 +172,13 @@ impl Database {
         spec: &CheckSpec,
         source: CheckSource,
     ) -> Result<i64, StorageError> {
-        sqlx::query_scalar(
-            "insert into checks (name, service, spec, source, paused, interval_ms, next_run_at) \
-             values ($1, $2, $3::jsonb, $4, $5, $6, now() + random() * make_interval(secs => $6 / 1000.0)) \
-             returning id",
-        )
-        .bind(&spec.name)
-        .bind(&spec.service)
-        .bind(spec_json(spec))
-        .bind(source.as_str())
-        .bind(spec.paused)
-        .bind(spec.interval_ms as i64)
-        .fetch_one(self.pool())
-        .await
-        .map_err(name_conflict)
+        insert_check(self.pool(), spec, source).await
     }
 
     /// Replaces a check's settings; it runs again now, so an edit shows
     /// within one interval. Its state and history stay. False if unknown.
     pub async fn update_check(&self, id: i64, spec: &CheckSpec) -> Result<bool, StorageError> {
-        let done = sqlx::query(
-            "update checks set name = $2, service = $3, spec = $4::jsonb, paused = $5, \
-             interval_ms = $6, next_run_at = now(), updated_at = now() where id = $1",
-        )
-        .bind(id)
-        .bind(&spec.name)
-        .bind(&spec.service)
-        .bind(spec_json(spec))
-        .bind(spec.paused)
-        .bind(spec.interval_ms as i64)
-        .execute(self.pool())
-        .await
-        .map_err(name_conflict)?;
-        Ok(done.rows_affected() == 1)
+        replace_check(self.pool(), id, spec).await
     }
 
     /// Pauses or resumes a check. False if unknown.
@@ -143,11 +198,7 @@ impl Database {
     /// Deletes a check with its events and rollups (its raw results age
     /// out with their partitions). False if unknown.
     pub async fn delete_check(&self, id: i64) -> Result<bool, StorageError> {
-        let done = sqlx::query("delete from checks where id = $1")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() == 1)
+        remove_check(self.pool(), id).await
     }
 
     pub async fn check(&self, id: i64) -> Result<Option<CheckRecord>, StorageError> {
@@ -164,47 +215,45 @@ impl Database {
 
     /// Every check, by name.
     pub async fn checks(&self) -> Result<Vec<CheckRecord>, StorageError> {
-        let rows: Vec<Row> = sqlx::query_as(concat!(
-            "select ",
-            check_columns!(),
-            " from checks order by name"
-        ))
-        .fetch_all(self.pool())
-        .await?;
-        rows.into_iter().map(Row::into_record).collect()
+        all_checks(self.pool()).await
     }
 
     /// Makes the file-defined checks exactly `specs`: new names are added,
     /// known ones updated, file checks no longer listed removed. A name
-    /// already used by a UI or API check is left alone and reported.
-    /// Returns (added, updated, removed, names refused).
-    pub async fn sync_file_checks(
-        &self,
-        specs: &[CheckSpec],
-    ) -> Result<(usize, usize, usize, Vec<String>), StorageError> {
-        let existing = self.checks().await?;
-        let (mut added, mut updated, mut refused) = (0, 0, Vec::new());
+    /// already used by a UI or API check is left alone and reported. All
+    /// in one transaction, so a failed sync changes nothing, and under a
+    /// lock, so replicas loading the same file at once do not collide.
+    pub async fn sync_file_checks(&self, specs: &[CheckSpec]) -> Result<SyncReport, StorageError> {
+        let mut transaction = self.pool().begin().await?;
+        sqlx::query("select pg_advisory_xact_lock($1)")
+            .bind(FILE_SYNC_LOCK)
+            .execute(&mut *transaction)
+            .await?;
+        let existing = all_checks(&mut *transaction).await?;
+        let mut report = SyncReport::default();
         for spec in specs {
             match existing.iter().find(|c| c.spec.name == spec.name) {
-                Some(known) if known.source != CheckSource::File => refused.push(spec.name.clone()),
-                Some(known) if known.spec == *spec => {}
+                Some(known) if known.source != CheckSource::File => {
+                    report.refused.push(spec.name.clone());
+                }
+                Some(known) if known.spec == *spec => report.unchanged += 1,
                 Some(known) => {
-                    self.update_check(known.id, spec).await?;
-                    updated += 1;
+                    replace_check(&mut *transaction, known.id, spec).await?;
+                    report.updated += 1;
                 }
                 None => {
-                    self.create_check(spec, CheckSource::File).await?;
-                    added += 1;
+                    insert_check(&mut *transaction, spec, CheckSource::File).await?;
+                    report.added += 1;
                 }
             }
         }
-        let mut removed = 0;
         for known in existing.iter().filter(|c| c.source == CheckSource::File) {
             if !specs.iter().any(|s| s.name == known.spec.name) {
-                removed += usize::from(self.delete_check(known.id).await?);
+                report.removed += usize::from(remove_check(&mut *transaction, known.id).await?);
             }
         }
-        Ok((added, updated, removed, refused))
+        transaction.commit().await?;
+        Ok(report)
     }
 
     /// Takes up to `limit` active checks due within `lookahead_ms`, and
