@@ -162,3 +162,45 @@ async fn file_checks_are_synced_without_touching_others() {
     assert_eq!(names, ["by-hand"]);
     db.close().await;
 }
+
+#[tokio::test]
+async fn a_pause_by_hand_survives_reloads_until_the_file_changes_it() {
+    let database = TestDatabase::create().await;
+    let db = migrated_database(&database).await;
+    let file = [http_spec("from-file", "http://b/")];
+    db.sync_file_checks(&file).await.unwrap();
+    let id = db.checks().await.unwrap()[0].id;
+    let paused = |db: &app::storage::Database| {
+        let db = db.clone();
+        async move { db.check(id).await.unwrap().unwrap().spec.paused }
+    };
+
+    // Paused during maintenance: reloading the same file keeps it paused,
+    // and so does an edit of another setting.
+    db.set_check_paused(id, true).await.unwrap();
+    assert_eq!(db.sync_file_checks(&file).await.unwrap().unchanged, 1);
+    assert!(paused(&db).await);
+    let mut edited = file[0].clone();
+    edited.timeout_ms = 1_000;
+    assert_eq!(
+        db.sync_file_checks(&[edited.clone()])
+            .await
+            .unwrap()
+            .updated,
+        1
+    );
+    assert!(paused(&db).await);
+    assert_eq!(db.check(id).await.unwrap().unwrap().spec.timeout_ms, 1_000);
+
+    // The file saying otherwise wins: paused there, then resumed there.
+    edited.paused = true;
+    db.sync_file_checks(&[edited.clone()]).await.unwrap();
+    db.set_check_paused(id, false).await.unwrap();
+    db.sync_file_checks(&[edited.clone()]).await.unwrap();
+    assert!(!paused(&db).await, "a resume by hand stands too");
+    edited.paused = false;
+    db.set_check_paused(id, true).await.unwrap();
+    db.sync_file_checks(&[edited]).await.unwrap();
+    assert!(!paused(&db).await, "the file changed paused to false");
+    db.close().await;
+}

@@ -8,6 +8,8 @@ pub use crate::model::check::Uptime;
 pub use history::{LatencyBucket, UPTIME_PERIODS_HOURS};
 pub use results::CheckOutcome;
 
+use std::collections::HashMap;
+
 use sqlx::FromRow;
 
 use crate::model::check::{CheckRecord, CheckSource, CheckSpec, CheckState, ProbeResult};
@@ -230,23 +232,49 @@ impl Database {
             .execute(&mut *transaction)
             .await?;
         let existing = all_checks(&mut *transaction).await?;
+        let file_paused: HashMap<i64, Option<bool>> =
+            sqlx::query_as("select id, file_paused from checks where source = 'file'")
+                .fetch_all(&mut *transaction)
+                .await?
+                .into_iter()
+                .collect();
         let mut report = SyncReport::default();
         for spec in specs {
-            match existing.iter().find(|c| c.spec.name == spec.name) {
-                Some(known) if known.source != CheckSource::File => {
-                    report.refused.push(spec.name.clone());
-                }
-                Some(known) if known.spec == *spec => report.unchanged += 1,
-                Some(known) => {
-                    replace_check(&mut *transaction, known.id, spec).await?;
-                    report.updated += 1;
-                }
-                None => {
-                    insert_check(&mut *transaction, spec, CheckSource::File).await?;
-                    report.added += 1;
-                }
+            let Some(known) = existing.iter().find(|c| c.spec.name == spec.name) else {
+                insert_check(&mut *transaction, spec, CheckSource::File).await?;
+                report.added += 1;
+                continue;
+            };
+            if known.source != CheckSource::File {
+                report.refused.push(spec.name.clone());
+                continue;
+            }
+            // The file's `paused` wins only when the file changed it; else
+            // a pause or resume made by hand stands.
+            let loaded_paused = file_paused.get(&known.id).copied().flatten();
+            let wanted = CheckSpec {
+                paused: match loaded_paused {
+                    Some(before) if before == spec.paused => known.spec.paused,
+                    _ => spec.paused,
+                },
+                ..spec.clone()
+            };
+            if known.spec == wanted {
+                report.unchanged += 1;
+            } else {
+                replace_check(&mut *transaction, known.id, &wanted).await?;
+                report.updated += 1;
             }
         }
+        sqlx::query(
+            "update checks c set file_paused = u.paused \
+             from unnest($1::text[], $2::bool[]) as u(name, paused) \
+             where c.name = u.name and c.source = 'file'",
+        )
+        .bind(specs.iter().map(|s| s.name.as_str()).collect::<Vec<_>>())
+        .bind(specs.iter().map(|s| s.paused).collect::<Vec<_>>())
+        .execute(&mut *transaction)
+        .await?;
         for known in existing.iter().filter(|c| c.source == CheckSource::File) {
             if !specs.iter().any(|s| s.name == known.spec.name) {
                 report.removed += usize::from(remove_check(&mut *transaction, known.id).await?);
