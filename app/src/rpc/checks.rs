@@ -120,14 +120,13 @@ pub async fn fetch_health_overview(window: String) -> Result<HealthOverview, App
     let ids: Vec<i64> = records.iter().map(|c| c.id).collect();
     let mut bars = db.check_uptime_bars(&ids, start, end, BAR_SLOTS).await?;
     let mut periods = db.check_uptime_periods(&ids, end).await?;
-    let bar_from = start / 1_000_000;
-    let slot_ms = (end - start) / 1_000_000 / BAR_SLOTS as i64;
+    let (bar_from, slot) = crate::storage::checks::bar_slots(start, end, BAR_SLOTS);
     let checks = records
         .into_iter()
         .map(|record| {
             let slots = bars.remove(&record.id).unwrap_or_default();
             let uptime_24h = periods.remove(&record.id).and_then(|p| p[0].fraction_up());
-            ssr::summary(record, uptime_24h, ssr::bar(bar_from, slot_ms, &slots))
+            ssr::summary(record, uptime_24h, ssr::bar(bar_from, slot, &slots))
         })
         .collect::<Vec<_>>();
     let suggestions = ssr::suggestions(&db, &checks, start, end).await?;
@@ -159,11 +158,11 @@ pub async fn fetch_check_detail(id: i64, window: String) -> Result<Option<CheckD
         events: db.check_events(id, EVENTS).await?,
         last_failure: db.last_check_failure(id).await?,
         recent: db.check_results(id, 0, RECENT_RESULTS).await?,
-        bar: ssr::bar(
-            start / 1_000_000,
-            (end - start) / 1_000_000 / BAR_SLOTS as i64,
-            bar.get(&id).map(Vec::as_slice).unwrap_or_default(),
-        ),
+        bar: {
+            let (from, slot) = crate::storage::checks::bar_slots(start, end, BAR_SLOTS);
+            let slots = bar.get(&id).map(Vec::as_slice).unwrap_or_default();
+            ssr::bar(from, slot, slots)
+        },
         record,
     }))
 }
@@ -222,10 +221,11 @@ mod ssr {
     use super::*;
     use crate::storage::Database;
 
-    pub fn bar(from_ms: i64, slot_ms: i64, slots: &[Uptime]) -> UptimeBar {
+    /// A bar from `from_ns` of slots `slot_ns` long.
+    pub fn bar(from_ns: i64, slot_ns: i64, slots: &[Uptime]) -> UptimeBar {
         UptimeBar {
-            from_ms,
-            slot_ms,
+            from_ms: from_ns / 1_000_000,
+            slot_ms: slot_ns / 1_000_000,
             slots: slots.iter().map(BarSlot::of).collect(),
         }
     }

@@ -52,6 +52,7 @@ pub async fn fetch_status_page() -> Result<StatusPage, AppError> {
     let end = now - now.rem_euclid(NANOS_PER_DAY) + NANOS_PER_DAY;
     let start = end - STATUS_DAYS as i64 * NANOS_PER_DAY;
     let mut bars = db.check_uptime_bars(&ids, start, end, STATUS_DAYS).await?;
+    let (bar_from, slot) = crate::storage::checks::bar_slots(start, end, STATUS_DAYS);
     let mut periods = db.check_uptime_periods(&ids, now).await?;
     let checks = shown
         .into_iter()
@@ -60,8 +61,8 @@ pub async fn fetch_status_page() -> Result<StatusPage, AppError> {
             PublicCheck {
                 uptime_30d: periods.remove(&check.id).and_then(|p| p[2].fraction_up()),
                 days: UptimeBar {
-                    from_ms: start / 1_000_000,
-                    slot_ms: NANOS_PER_DAY / 1_000_000,
+                    from_ms: bar_from / 1_000_000,
+                    slot_ms: slot / 1_000_000,
                     slots: days.iter().map(crate::rpc::checks::BarSlot::of).collect(),
                 },
                 name: check.spec.name,

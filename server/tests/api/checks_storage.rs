@@ -204,3 +204,64 @@ async fn a_pause_by_hand_survives_reloads_until_the_file_changes_it() {
     assert!(!paused(&db).await, "the file changed paused to false");
     db.close().await;
 }
+
+#[tokio::test]
+async fn uptime_bars_and_periods_count_results_where_they_fell() {
+    let database = TestDatabase::create().await;
+    let db = migrated_database(&database).await;
+    let id = db
+        .create_check(&http_spec("bars", "http://a/"), CheckSource::Api)
+        .await
+        .unwrap();
+    let hour = 3_600_000_000_000_i64;
+    let now = chrono::Utc::now().timestamp_nanos_opt().unwrap();
+    // Hours ago: 1 healthy and 1 unhealthy just now, 1 healthy 3 days ago,
+    // 1 unhealthy 20 days ago, 1 healthy 40 days ago (outside 30 days).
+    let written = [
+        (0, CheckState::Healthy),
+        (0, CheckState::Unhealthy),
+        (72, CheckState::Healthy),
+        (480, CheckState::Unhealthy),
+        (960, CheckState::Healthy),
+    ];
+    let outcomes: Vec<CheckOutcome> = written
+        .iter()
+        .enumerate()
+        .map(|(i, (hours_ago, state))| CheckOutcome {
+            check_id: id,
+            at_ns: now - hours_ago * hour - i as i64 * 1_000_000,
+            result: result(*state),
+        })
+        .collect();
+    db.write_check_results(&outcomes).await.unwrap();
+
+    let periods = db.check_uptime_periods(&[id], now).await.unwrap()[&id];
+    let counts = periods.map(|p| (p.total, p.healthy));
+    assert_eq!(counts, [(2, 1), (3, 2), (4, 2)]);
+
+    // The last 90 minutes in 90 one-minute slots: raw results, the newest
+    // two in the last slot, nothing else.
+    let bars = db
+        .check_uptime_bars(&[id], now - 90 * 60_000_000_000, now + 1, 90)
+        .await
+        .unwrap();
+    let bar = &bars[&id];
+    assert_eq!(bar.len(), 90);
+    assert_eq!((bar[89].total, bar[89].unhealthy), (2, 1));
+    assert_eq!(bar.iter().map(|u| u.total).sum::<u64>(), 2);
+    assert_eq!(bar[89].worst(), Some(CheckState::Unhealthy));
+
+    // 90 days in 90 daily slots: from the hourly rollups, all five.
+    let day = 24 * hour;
+    let bars = db
+        .check_uptime_bars(&[id], now - 90 * day, now, 90)
+        .await
+        .unwrap();
+    let totals: Vec<u64> = bars[&id].iter().map(|u| u.total).collect();
+    assert_eq!(totals.iter().sum::<u64>(), 5);
+    assert_eq!(
+        totals[89], 2,
+        "today's slot holds the newest two: {totals:?}"
+    );
+    db.close().await;
+}

@@ -5,7 +5,7 @@ mod history;
 mod results;
 
 pub use crate::model::check::Uptime;
-pub use history::{LatencyBucket, UPTIME_PERIODS_HOURS};
+pub use history::{LatencyBucket, UPTIME_PERIODS_HOURS, bar_slots};
 pub use results::CheckOutcome;
 
 use std::collections::HashMap;

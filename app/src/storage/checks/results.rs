@@ -164,44 +164,6 @@ impl Database {
         })
     }
 
-    /// Each check's results per slot of `slot_ns` from `start_ns`, `slots`
-    /// slots, from the hourly rollups (so slots are whole hours or more).
-    pub async fn check_uptime_slots(
-        &self,
-        check_ids: &[i64],
-        start_ns: i64,
-        slot_ns: i64,
-        slots: usize,
-    ) -> Result<HashMap<i64, Vec<Uptime>>, StorageError> {
-        let slot_ns = slot_ns.max(NANOS_PER_HOUR);
-        let end_ns = start_ns.saturating_add(slot_ns.saturating_mul(slots as i64));
-        let rows: Vec<(i64, i64, i32, i32, i32, i32, i32)> = sqlx::query_as(
-            "select check_id, hour_ns, total, healthy, degraded, unhealthy, unreachable \
-             from check_rollups where check_id = any($1) and hour_ns >= $2 and hour_ns < $3",
-        )
-        .bind(check_ids)
-        .bind(start_ns - start_ns.rem_euclid(NANOS_PER_HOUR))
-        .bind(end_ns)
-        .fetch_all(self.pool())
-        .await?;
-        let mut by_check: HashMap<i64, Vec<Uptime>> = check_ids
-            .iter()
-            .map(|id| (*id, vec![Uptime::default(); slots]))
-            .collect();
-        for (check_id, hour_ns, total, healthy, degraded, unhealthy, unreachable) in rows {
-            let slot = ((hour_ns - start_ns).max(0) / slot_ns) as usize;
-            if let Some(uptime) = by_check.get_mut(&check_id).and_then(|s| s.get_mut(slot)) {
-                let count = |n: i32| n.max(0) as u64;
-                uptime.total += count(total);
-                uptime.healthy += count(healthy);
-                uptime.degraded += count(degraded);
-                uptime.unhealthy += count(unhealthy);
-                uptime.unreachable += count(unreachable);
-            }
-        }
-        Ok(by_check)
-    }
-
     /// Drops check rollups of hours before `before_ns` (their retention).
     pub async fn drop_check_rollups_before(&self, before_ns: i64) -> Result<u64, StorageError> {
         let done = sqlx::query("delete from check_rollups where hour_ns < $1")
