@@ -83,7 +83,6 @@ pub struct CheckSuggestion {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HealthOverview {
     pub checks: Vec<CheckSummary>,
-    pub suggestions: Vec<CheckSuggestion>,
 }
 
 /// One check in full, for its page.
@@ -129,11 +128,23 @@ pub async fn fetch_health_overview(window: String) -> Result<HealthOverview, App
             ssr::summary(record, uptime_24h, ssr::bar(bar_from, slot, &slots))
         })
         .collect::<Vec<_>>();
-    let suggestions = ssr::suggestions(&db, &checks, start, end).await?;
-    Ok(HealthOverview {
-        checks,
-        suggestions,
-    })
+    Ok(HealthOverview { checks })
+}
+
+/// Services that sent spans in the window but have no check. Separate from
+/// the overview because it reads spans: the grid refreshes every few
+/// seconds, the suggestions only with the page.
+#[server(prefix = "/rpc", endpoint = "check_suggestions")]
+pub async fn fetch_check_suggestions(window: String) -> Result<Vec<CheckSuggestion>, AppError> {
+    let db = crate::state::app_state()?.db;
+    let (start, end) = super::window_ns(&window);
+    let checked: Vec<String> = db
+        .checks()
+        .await?
+        .into_iter()
+        .map(|c| c.spec.service)
+        .collect();
+    ssr::suggestions(&db, &checked, start, end).await
 }
 
 #[server(prefix = "/rpc", endpoint = "check_detail")]
@@ -293,7 +304,7 @@ mod ssr {
     /// a URL guessed from a span it served, when one says where it listens.
     pub async fn suggestions(
         db: &Database,
-        checks: &[CheckSummary],
+        checked: &[String],
         start: i64,
         end: i64,
     ) -> Result<Vec<CheckSuggestion>, AppError> {
@@ -303,7 +314,7 @@ mod ssr {
         let unchecked = services
             .into_iter()
             .map(|s| s.name)
-            .filter(|name| !checks.iter().any(|c| &c.service == name))
+            .filter(|name| !checked.contains(name))
             .take(SUGGESTIONS);
         let mut suggestions = Vec::new();
         for service in unchecked {

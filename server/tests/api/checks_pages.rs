@@ -155,12 +155,14 @@ async fn services_without_a_check_are_suggested_with_the_url_they_serve() {
                        "target": "127.0.0.1:9", "paused": true});
     send(&app, Method::POST, "/api/v1/checks", Some(check)).await;
 
-    let (status, overview) = call(&app, "health_overview", &[("window", "range=1h")]).await;
-    assert_eq!(status, 200, "{overview}");
+    let (status, suggestions) = call(&app, "check_suggestions", &[("window", "range=1h")]).await;
+    assert_eq!(status, 200, "{suggestions}");
     assert_eq!(
-        overview["suggestions"],
+        suggestions,
         json!([{"service": "billing", "url": "https://billing.internal:8443/health"}])
     );
+    let (status, overview) = call(&app, "health_overview", &[("window", "range=1h")]).await;
+    assert_eq!(status, 200, "{overview}");
     assert_eq!(overview["checks"][0]["name"], "orders health");
     assert_eq!(
         overview["checks"][0]["bar"]["slots"]

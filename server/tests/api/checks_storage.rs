@@ -50,7 +50,12 @@ fn result(state: CheckState) -> ProbeResult {
 async fn checks_are_claimed_once_damped_and_counted() {
     let database = TestDatabase::create().await;
     let db = migrated_database(&database).await;
-    let spec = http_spec("orders-health", "http://127.0.0.1:1/health");
+    // An hour apart, so the run after the first is never inside the
+    // claims' lookahead (with a 1 s interval it sometimes was).
+    let spec = CheckSpec {
+        interval_ms: 3_600_000,
+        ..http_spec("orders-health", "http://127.0.0.1:1/health")
+    };
     let id = db.create_check(&spec, CheckSource::Api).await.unwrap();
     assert!(matches!(
         db.create_check(&spec, CheckSource::Api).await,
@@ -60,8 +65,8 @@ async fn checks_are_claimed_once_damped_and_counted() {
     // Due within one interval (the first run is spread over it); two
     // claimers at once get it once.
     let (a, b) = tokio::join!(
-        db.claim_due_checks(1_100, 10),
-        db.claim_due_checks(1_100, 10)
+        db.claim_due_checks(3_600_100, 10),
+        db.claim_due_checks(3_600_100, 10)
     );
     let claimed: Vec<_> = a.unwrap().into_iter().chain(b.unwrap()).collect();
     assert_eq!(claimed.len(), 1);

@@ -14,7 +14,9 @@ use crate::components::{
 };
 use crate::model::check::CheckState;
 use crate::pages::range_subtitle;
-use crate::rpc::checks::{CheckSuggestion, CheckSummary, HealthOverview, fetch_health_overview};
+use crate::rpc::checks::{
+    CheckSuggestion, CheckSummary, HealthOverview, fetch_check_suggestions, fetch_health_overview,
+};
 
 /// The states the filter offers, plus `paused`.
 const STATE_FILTERS: [&str; 6] = [
@@ -34,6 +36,10 @@ pub fn HealthPage() -> impl IntoView {
         move || (range.get().to_query_string(), tick.get()),
         |(window, _)| fetch_health_overview(window),
     );
+    let suggestions = Resource::new(
+        move || range.get().to_query_string(),
+        fetch_check_suggestions,
+    );
     view! {
         <PageHeader title="Health" subtitle=range_subtitle("Active health checks")/>
         <div class="page-actions">
@@ -45,29 +51,28 @@ pub fn HealthPage() -> impl IntoView {
                 Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
             })}
         </Transition>
+        <Transition>
+            {move || suggestions.get().map(|result| {
+                view! { <Suggestions suggestions=result.unwrap_or_default()/> }
+            })}
+        </Transition>
     }
 }
 
 #[component]
 fn Overview(overview: HealthOverview) -> impl IntoView {
-    let suggestions = overview.suggestions;
     if overview.checks.is_empty() {
         return view! {
             <EmptyState
                 title="No health checks yet"
                 explanation="Watchpost probes each service's health endpoint (HTTP, TCP or gRPC) \
-                             on an interval and records every result, even when no traffic flows."
-            >
-                <Suggestions suggestions/>
-            </EmptyState>
+                             on an interval and records every result, even when no traffic flows. \
+                             Add one, or start from a service listed below."
+            />
         }
         .into_any();
     }
-    view! {
-        <CheckGrid checks=overview.checks/>
-        <Suggestions suggestions/>
-    }
-    .into_any()
+    view! { <CheckGrid checks=overview.checks/> }.into_any()
 }
 
 /// Whether a check passes the state, label and text filters.
