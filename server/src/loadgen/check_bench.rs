@@ -100,6 +100,8 @@ pub async fn run(args: CheckBenchArgs) -> Result<(), String> {
 
     let stats = Arc::new(SchedulerStats::default());
     let cancel = CancellationToken::new();
+    // An error below returns early; the scheduler stops then too.
+    let _stop_on_return = cancel.clone().drop_guard();
     let prober = Prober::new().map_err(|e| e.to_string())?;
     let settings = SchedulerSettings {
         concurrency: args.concurrency,
