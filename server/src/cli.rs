@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 use crate::loadgen::LoadgenArgs;
+use crate::loadgen::check_bench::CheckBenchArgs;
 use crate::loadgen::copy_baseline::CopyBaselineArgs;
 use crate::loadgen::query_bench::QueryBenchArgs;
 
@@ -30,4 +31,7 @@ pub enum Command {
     CopyBaseline(CopyBaselineArgs),
     /// Load the loadgen's spans into a database and time the read queries.
     QueryBench(QueryBenchArgs),
+    /// Run many HTTP checks against local targets; print the scheduling lag,
+    /// the CPU used and the rows written.
+    CheckBench(CheckBenchArgs),
 }

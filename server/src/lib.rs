@@ -10,7 +10,8 @@
 //! - [`health`]: active health checks: scheduler, probes, result writer.
 //! - [`jobs`]: background work that stops cleanly on shutdown.
 //! - [`self_metrics`]: Watchpost's own Prometheus metrics.
-//! - [`loadgen`]: the load generator and the benchmark's COPY baseline.
+//! - [`loadgen`]: the load generator and the benchmarks (COPY baseline,
+//!   query and check benchmarks).
 
 pub mod cli;
 pub mod config;

@@ -58,5 +58,17 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some(Command::CheckBench(args)) => {
+            // The scheduler and writer report trouble (results not stored)
+            // in logs; a benchmark that hid them would mislead.
+            server::telemetry::init(&cli.serve.log);
+            match loadgen::check_bench::run(args).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("check-bench: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }

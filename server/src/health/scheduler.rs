@@ -62,6 +62,12 @@ impl SchedulerStats {
         let ms = |q| sketch.quantile(q).map(|ns| ns as f64 / 1e6);
         Some((ms(0.5)?, ms(0.99)?))
     }
+
+    /// Forgets the lags so far, so that `check-bench` measures its steady
+    /// state without the ramp of first runs.
+    pub fn reset_lag(&self) {
+        *self.lag.lock().expect("lag sketch lock") = DurationSketch::new();
+    }
 }
 
 fn now_ms() -> i64 {

@@ -1,11 +1,14 @@
 //! `watchpost loadgen`: sends a simulated fleet's traces to a Watchpost over
 //! OTLP/HTTP (protobuf or JSON) or OTLP/gRPC, and reports what was accepted.
 
+pub mod check_bench;
+mod check_targets;
 pub mod copy_baseline;
 pub mod fleet;
 pub mod json;
 pub mod query_bench;
 mod send;
+mod usage;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -142,6 +142,18 @@ impl Database {
             .collect())
     }
 
+    /// Results of every check started in `[from_ns, to_ns)` (an exact
+    /// count; for the benchmark).
+    pub async fn check_result_count(&self, from_ns: i64, to_ns: i64) -> Result<i64, StorageError> {
+        let (count,): (i64,) =
+            sqlx::query_as("select count(*) from check_results where at_ns >= $1 and at_ns < $2")
+                .bind(from_ns)
+                .bind(to_ns)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(count)
+    }
+
     /// p50, p95 and p99 latency of a check's results since `since_ms`.
     pub async fn check_latency_percentiles(
         &self,

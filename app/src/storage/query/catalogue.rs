@@ -3,6 +3,14 @@
 use crate::model::span::SpanKind;
 use crate::storage::{Database, StorageError};
 
+/// Counters of `pg_stat_database` for the current database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteActivity {
+    pub commits: i64,
+    pub inserted: i64,
+    pub updated: i64,
+}
+
 /// An operation id with what the search needs to know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationRef {
@@ -66,6 +74,22 @@ impl Database {
             .fetch_one(self.pool())
             .await?;
         Ok(count)
+    }
+
+    /// This database's write activity so far, from PostgreSQL's statistics
+    /// (which lag by up to a second or so); benchmarks take differences.
+    pub async fn write_activity(&self) -> Result<WriteActivity, StorageError> {
+        let (commits, inserted, updated): (i64, i64, i64) = sqlx::query_as(
+            "select xact_commit, tup_inserted, tup_updated from pg_stat_database \
+             where datname = current_database()",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(WriteActivity {
+            commits,
+            inserted,
+            updated,
+        })
     }
 
     /// Refreshes the planner's statistics after a bulk load.

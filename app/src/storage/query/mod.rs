@@ -7,6 +7,6 @@ mod red;
 mod search;
 mod traces;
 
-pub use catalogue::OperationRef;
+pub use catalogue::{OperationRef, WriteActivity};
 pub use key_names::KeyNames;
 pub use search::{MAX_SCANNED_SPANS, TraceSearch, derived_tag};
