@@ -36,7 +36,6 @@ test("a check made in the form turns healthy and shows its uptime bar and depend
   await page.getByLabel("Interval", { exact: true }).fill("500ms");
   await page.getByRole("button", { name: "Add check" }).click();
   await expect(page.getByTestId("error-interval")).toContainText("1s");
-  await expect(page.getByTestId("error-timeout")).toContainText("interval");
   await expect(page).toHaveURL(/\/health\/new/);
 
   await page.getByLabel("Interval", { exact: true }).fill("1s");
