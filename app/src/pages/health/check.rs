@@ -92,6 +92,16 @@ fn CheckView(
         .join(", ");
     let form = detail.form.clone();
     let id = record.id;
+    // A healthy check can still show its service degraded (a dependency
+    // down): say so here, where people look for why.
+    let service_note = match record.service_state() {
+        (state, Some(cause)) if state != record.state && !spec.paused => Some(format!(
+            "{} is shown as {} elsewhere: {cause}",
+            spec.service,
+            state.as_str()
+        )),
+        _ => None,
+    };
     view! {
         <PageHeader title=title subtitle=range_subtitle("Health check")/>
         <div class="check-heading">
@@ -99,6 +109,7 @@ fn CheckView(
             <span class="muted">" since "{utc_time(record.state_since_ms)}</span>
             <CheckActions id paused=spec.paused is_file editing changed/>
         </div>
+        {service_note.map(|note| view! { <p class="reason warn" data-testid="service-note">{note}</p> })}
         <Show when=move || editing.get()>
             <CheckFormView initial=form.clone() id=Some(id) on_saved=Some(Callback::new(move |_| {
                 editing.set(false);
@@ -109,7 +120,7 @@ fn CheckView(
             <dt>"Service"</dt><dd><A href=service_href>{spec.service.clone()}</A></dd>
             <dt>"Probe"</dt><dd>{type_name(spec.check_type)}" "<code>{spec.target.clone()}</code></dd>
             <dt>"Every"</dt><dd>{format_duration_ms(spec.interval_ms)}", timeout "{format_duration_ms(spec.timeout_ms)}</dd>
-            <dt>"Thresholds"</dt><dd>{format!("{} failures, {} successes", spec.failure_threshold, spec.success_threshold)}</dd>
+            <dt>"Thresholds"</dt><dd>{thresholds_text(spec.failure_threshold, spec.success_threshold)}</dd>
             <dt>"Defined in"</dt><dd>{if is_file { "the checks file" } else { "Watchpost (UI or API)" }}</dd>
             <dt>"Labels"</dt><dd>{if labels.is_empty() { "none".to_owned() } else { labels }}</dd>
             <dt>"Status page"</dt><dd>{if spec.public { "shown" } else { "not shown" }}</dd>
@@ -211,8 +222,10 @@ fn LatencyChart(detail: CheckDetail) -> impl IntoView {
         },
     ];
     view! {
-        <LineChart title="Latency" times_ms=latency.times_ms step_ms=latency.step_ms series
-            format=|ms| format_duration_ns(ms * 1e6)/>
+        <div class="charts">
+            <LineChart title="Latency" times_ms=latency.times_ms step_ms=latency.step_ms series
+                format=|ms| format_duration_ns(ms * 1e6)/>
+        </div>
     }
 }
 
@@ -315,4 +328,14 @@ fn History(detail: CheckDetail) -> impl IntoView {
             </table>
         </section>
     }
+}
+
+/// "3 failures in a row turn it bad, 1 success turns it healthy".
+fn thresholds_text(failures: u32, successes: u32) -> String {
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{} in a row to turn bad, {} to recover",
+        plural(failures, "failure", "failures"),
+        plural(successes, "success", "successes")
+    )
 }
