@@ -7,6 +7,7 @@ mod footer;
 mod header;
 mod page_header;
 mod query_state;
+mod refresh;
 mod theme_toggle;
 mod time_range_picker;
 
@@ -16,6 +17,7 @@ pub use footer::Footer;
 pub use header::Header;
 pub use page_header::PageHeader;
 pub use query_state::{use_query_param, use_set_query};
+pub use refresh::use_refresh_tick;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

@@ -10,7 +10,8 @@ use leptos::prelude::*;
 
 use super::range_subtitle;
 use crate::components::{
-    EmptyState, PageHeader, SendDataHelp, use_query_param, use_set_query, use_time_range,
+    EmptyState, PageHeader, SendDataHelp, use_query_param, use_refresh_tick, use_set_query,
+    use_time_range,
 };
 use crate::map_layout::Layout;
 use crate::rpc::map::fetch_service_map;
@@ -20,24 +21,12 @@ use namespaces::{NamespaceFilter, use_namespace_focus};
 use panel::SelectionPanel;
 
 /// How often the map asks for fresh data.
-const REFRESH_MS: u64 = 15_000;
+const REFRESH: std::time::Duration = std::time::Duration::from_secs(15);
 
 #[component]
 pub fn MapPage() -> impl IntoView {
     let range = use_time_range();
-    let tick = RwSignal::new(0u32);
-    // Only in the browser: the server renders one snapshot.
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || tick.update(|t| *t = t.wrapping_add(1)),
-            std::time::Duration::from_millis(REFRESH_MS),
-        );
-        on_cleanup(move || {
-            if let Ok(handle) = handle {
-                handle.clear();
-            }
-        });
-    });
+    let tick = use_refresh_tick(REFRESH);
     let map = Resource::new(
         move || (range.get().to_query_string(), tick.get()),
         |(window, _)| fetch_service_map(window),

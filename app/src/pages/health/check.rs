@@ -7,12 +7,13 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
+use super::REFRESH;
 use super::form::CheckFormView;
-use super::use_refresh_tick;
 use crate::chart_scale::format_duration_ns;
 use crate::components::charts::{LineChart, Series};
 use crate::components::{
-    EmptyState, PageHeader, StateBadge, UptimeBarView, uptime_text, use_time_range, utc_time,
+    EmptyState, PageHeader, StateBadge, UptimeBarView, uptime_text, use_refresh_tick,
+    use_time_range, utc_time,
 };
 use crate::model::check::{CheckSource, DependencyStatus, StoredResult};
 use crate::model::check_input::{format_duration_ms, type_name};
@@ -23,7 +24,7 @@ use crate::rpc::checks::{CheckDetail, DeleteCheck, PauseCheck, fetch_check_detai
 pub fn HealthCheckPage() -> impl IntoView {
     let id = use_path_param("check");
     let range = use_time_range();
-    let tick = use_refresh_tick();
+    let tick = use_refresh_tick(REFRESH);
     // Editing holds the refresh, so new data never resets the form under
     // the cursor; an action (save, pause) asks for fresh data at once.
     let editing = RwSignal::new(false);

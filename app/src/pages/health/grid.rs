@@ -6,11 +6,11 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::{check_href, use_refresh_tick};
+use super::{REFRESH, check_href};
 use crate::chart_scale::format_duration_ns;
 use crate::components::{
-    EmptyState, PageHeader, StateBadge, UptimeBarView, uptime_text, use_query_param, use_set_query,
-    use_time_range,
+    EmptyState, PageHeader, StateBadge, UptimeBarView, uptime_text, use_query_param,
+    use_refresh_tick, use_set_query, use_time_range,
 };
 use crate::model::check::CheckState;
 use crate::pages::range_subtitle;
@@ -31,7 +31,7 @@ const STATE_FILTERS: [&str; 6] = [
 #[component]
 pub fn HealthPage() -> impl IntoView {
     let range = use_time_range();
-    let tick = use_refresh_tick();
+    let tick = use_refresh_tick(REFRESH);
     let overview = Resource::new(
         move || (range.get().to_query_string(), tick.get()),
         |(window, _)| fetch_health_overview(window),
