@@ -130,7 +130,6 @@ pub async fn run(args: CheckBenchArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let peak_rss = usage::peak_rss_bytes()?;
     targets.stop();
-    db.close().await;
 
     report(&Report {
         args: &args,
@@ -140,6 +139,10 @@ pub async fn run(args: CheckBenchArgs) -> Result<(), String> {
         rows,
         peak_rss,
     });
+    // After the figures above, so these reads do not count in them.
+    let interval_ns = i64::try_from(interval.as_nanos()).unwrap_or(i64::MAX);
+    super::check_page_reads::report(&db, start.at_ns, end.at_ns, interval_ns).await?;
+    db.close().await;
     Ok(())
 }
 

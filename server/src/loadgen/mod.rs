@@ -2,6 +2,7 @@
 //! OTLP/HTTP (protobuf or JSON) or OTLP/gRPC, and reports what was accepted.
 
 pub mod check_bench;
+mod check_page_reads;
 mod check_targets;
 pub mod copy_baseline;
 pub mod fleet;
