@@ -194,9 +194,15 @@ impl Application {
             cancel.clone(),
         ));
         if state.ingest_keys.is_required() {
-            tracing::info!(mode = ?config.ingest.auth, "otlp requests need an ingest key");
+            tracing::info!(
+                mode = config.ingest.auth.as_str(),
+                "otlp requests need an ingest key"
+            );
         } else {
-            tracing::info!(mode = ?config.ingest.auth, "otlp requests need no ingest key: every listener is on loopback");
+            tracing::info!(
+                mode = config.ingest.auth.as_str(),
+                "otlp requests need no ingest key: every listener is on loopback"
+            );
         }
         jobs.spawn(crate::ingest::auth::run(
             state.ingest_keys.clone(),

@@ -302,10 +302,16 @@ async fn keys_never_reach_the_logs() {
 
 #[tokio::test]
 async fn keys_cannot_be_switched_off_on_a_public_address() {
-    let config = config_with(
+    let config = server::config::Config::try_parse_from([
+        "watchpost",
+        "--listen",
+        "0.0.0.0:0",
+        "--ingest-auth",
+        "off",
+        "--database-url",
         "postgres://x@127.0.0.1:1/x",
-        &["--listen", "0.0.0.0:0", "--ingest-auth", "off"],
-    );
+    ])
+    .unwrap();
     let Err(error) = server::Application::build(config).await else {
         panic!("a public server without keys must not start");
     };

@@ -27,6 +27,16 @@ pub enum IngestAuthMode {
     Off,
 }
 
+impl IngestAuthMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IngestAuthMode::Auto => "auto",
+            IngestAuthMode::Required => "required",
+            IngestAuthMode::Off => "off",
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AuthSetupError {
     #[error(
