@@ -76,6 +76,9 @@ impl KeyCache {
         let presented = authorization
             .and_then(bearer_token)
             .ok_or(IngestError::MissingKey)?;
+        // A set lookup, not a constant-time compare: what timing could
+        // reveal is about the SHA-256 of the caller's own guess, which says
+        // nothing about any stored key.
         let hash = key::hash(presented);
         let known = match &*inner.active.read().unwrap_or_else(PoisonError::into_inner) {
             None => return Err(IngestError::KeysNotLoaded),
@@ -238,6 +241,19 @@ mod tests {
         assert_eq!(bearer_token(&header("Basic d3BrX2FiYw==")), None);
         assert_eq!(bearer_token(&header("Bearer ")), None);
         assert_eq!(bearer_token(&header("wpk_abc")), None);
+    }
+
+    #[test]
+    fn refusals_map_to_401_and_not_loaded_to_a_retry() {
+        for error in [IngestError::MissingKey, IngestError::UnknownKey] {
+            assert_eq!(error.http_status(), 401);
+            assert_eq!(error.grpc_code(), tonic::Code::Unauthenticated);
+            assert!(!error.is_retryable());
+        }
+        let error = IngestError::KeysNotLoaded;
+        assert_eq!(error.http_status(), 503);
+        assert_eq!(error.grpc_code(), tonic::Code::Unavailable);
+        assert!(error.is_retryable());
     }
 
     #[tokio::test]
