@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
+use crate::ingest::auth::cli::KeyArgs;
 use crate::loadgen::LoadgenArgs;
 use crate::loadgen::check_bench::CheckBenchArgs;
 use crate::loadgen::copy_baseline::CopyBaselineArgs;
@@ -25,6 +26,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create, list and revoke ingest keys (`Authorization: Bearer wpk_…`).
+    Key(KeyArgs),
     /// Send a simulated microservice fleet's traces to a Watchpost.
     Loadgen(LoadgenArgs),
     /// Time a raw binary COPY of the loadgen's spans (the benchmark baseline).

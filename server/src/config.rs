@@ -6,6 +6,8 @@ use app::byte_size::ByteSize;
 use app::duration::HumanDuration;
 use clap::{Parser, ValueEnum};
 
+pub use crate::ingest::auth::IngestAuthMode;
+
 /// Watchpost: traces, health checks and alerts for a microservice fleet.
 ///
 /// Every setting is a flag and an environment variable; the defaults run a
@@ -92,6 +94,18 @@ pub struct IngestConfig {
         default_value = "127.0.0.1:4317"
     )]
     pub grpc_listen: SocketAddr,
+
+    /// Whether OTLP requests need an ingest key (`Authorization: Bearer
+    /// wpk_…`, made with `watchpost key create`). `auto` requires one
+    /// unless the main, OTLP/HTTP and OTLP/gRPC listeners are all on
+    /// loopback; `off` is refused unless they are.
+    #[arg(
+        long = "ingest-auth",
+        env = "WATCHPOST_INGEST_AUTH",
+        value_enum,
+        default_value_t = IngestAuthMode::Auto
+    )]
+    pub auth: IngestAuthMode,
 
     /// Largest request body accepted, compressed (413 beyond it).
     #[arg(
@@ -231,6 +245,7 @@ mod tests {
         assert_eq!(config.listen, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(config.database.acquire_timeout.0, Duration::from_secs(5));
         assert_eq!(config.log.format, LogFormat::Text);
+        assert_eq!(config.ingest.auth, IngestAuthMode::Auto);
     }
 
     #[test]

@@ -22,6 +22,16 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Some(Command::Key(args)) => match server::ingest::auth::cli::run(args).await {
+            Ok(output) => {
+                print!("{output}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("key: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Some(Command::Loadgen(args)) => match loadgen::run(args.clone()).await {
             Ok(summary) => {
                 println!("{}", loadgen::report(&summary, &args));

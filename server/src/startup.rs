@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
+use crate::ingest::auth::KeyCache;
 use crate::ingest::{IngestPipeline, IngestSettings, PipelineSettings};
 use crate::map::{EdgeTracker, MatcherSettings};
 use crate::self_metrics::SelfMetrics;
@@ -31,6 +32,8 @@ pub enum StartupError {
     #[error("health checks cannot run: {0}")]
     Probes(#[from] crate::health::probe::ProbeSetupError),
     #[error("{0}")]
+    IngestAuth(#[from] crate::ingest::auth::AuthSetupError),
+    #[error("{0}")]
     ChecksFile(#[from] crate::health::checks_file::ChecksFileError),
 }
 
@@ -41,6 +44,8 @@ pub struct ServerState {
     pub metrics: Arc<SelfMetrics>,
     pub ingest: Arc<IngestSettings>,
     pub pipeline: IngestPipeline,
+    /// The active ingest keys, checked by both OTLP transports.
+    pub ingest_keys: KeyCache,
     /// Service-map edge derivation, fed by the ingest writers.
     pub edges: EdgeTracker,
     /// What the health-check scheduler has done.
@@ -81,6 +86,15 @@ impl Application {
             Some(path) => Some((path.clone(), crate::health::checks_file::load(path)?)),
             None => None,
         };
+        // Every listener takes OTLP: the main one serves `/v1/traces` too.
+        let keys_required = crate::ingest::auth::keys_required(
+            config.ingest.auth,
+            &[
+                config.listen,
+                config.ingest.http_listen,
+                config.ingest.grpc_listen,
+            ],
+        )?;
         let db = Database::connect_lazy(&config.database.settings())?;
         let leptos_options = LeptosOptions::builder()
             .output_name("watchpost")
@@ -110,6 +124,11 @@ impl Application {
             metrics: Arc::new(SelfMetrics::new()),
             ingest: Arc::new(IngestSettings::from_config(&config.ingest)),
             pipeline,
+            ingest_keys: if keys_required {
+                KeyCache::required()
+            } else {
+                KeyCache::off()
+            },
             edges,
             checks: Arc::default(),
         };
@@ -172,6 +191,22 @@ impl Application {
                 spans: config.ingest.retention.0,
                 check_results: config.checks.check_retention.0,
             },
+            cancel.clone(),
+        ));
+        if state.ingest_keys.is_required() {
+            tracing::info!(
+                mode = config.ingest.auth.as_str(),
+                "otlp requests need an ingest key"
+            );
+        } else {
+            tracing::info!(
+                mode = config.ingest.auth.as_str(),
+                "otlp requests need no ingest key: every listener is on loopback"
+            );
+        }
+        jobs.spawn(crate::ingest::auth::run(
+            state.ingest_keys.clone(),
+            state.app.db.clone(),
             cancel.clone(),
         ));
         jobs.spawn(jobs::rollups::run(state.app.db.clone(), cancel.clone()));

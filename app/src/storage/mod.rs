@@ -9,6 +9,8 @@ pub mod codec;
 /// Service-map edges per minute.
 pub mod edges;
 mod error;
+/// Ingest keys: stored hashed, revoked, last-used times.
+pub mod ingest_keys;
 /// Reading: traces, search, RED rollups, the service catalogue.
 pub mod partitions;
 pub mod query;

@@ -3,6 +3,7 @@
 
 mod checks;
 mod error;
+mod ingest_keys;
 pub mod jaeger;
 mod metrics;
 mod probes;
@@ -31,6 +32,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/v1/traces", post(crate::ingest::http::post_traces))
         .merge(jaeger::routes())
         .merge(checks::routes())
+        .merge(ingest_keys::routes())
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),

@@ -20,6 +20,14 @@ pub enum IngestError {
     StorageUnavailable,
     #[error("the spans could not be stored")]
     Internal,
+    #[error("an ingest key is required; send `Authorization: Bearer <key>`")]
+    MissingKey,
+    /// Deliberately says nothing about which: the key is never echoed.
+    #[error("the ingest key is unknown or revoked")]
+    UnknownKey,
+    /// Keys are required but not loaded yet (see `auth/cache.rs`).
+    #[error("ingest keys are not loaded yet; retry later")]
+    KeysNotLoaded,
 }
 
 /// Seconds clients should wait before retrying a retryable error.
@@ -38,6 +46,8 @@ impl IngestError {
             IngestError::Overloaded => StatusCode::TOO_MANY_REQUESTS,
             IngestError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             IngestError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            IngestError::MissingKey | IngestError::UnknownKey => StatusCode::UNAUTHORIZED,
+            IngestError::KeysNotLoaded => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -52,8 +62,12 @@ impl IngestError {
             IngestError::BodyTooLarge { .. } | IngestError::DecompressedTooLarge { .. } => {
                 tonic::Code::ResourceExhausted
             }
-            IngestError::Overloaded | IngestError::StorageUnavailable => tonic::Code::Unavailable,
+            IngestError::Overloaded
+            | IngestError::StorageUnavailable
+            | IngestError::KeysNotLoaded => tonic::Code::Unavailable,
             IngestError::Internal => tonic::Code::Internal,
+            // Exporters do not retry UNAUTHENTICATED, as they do not retry 401.
+            IngestError::MissingKey | IngestError::UnknownKey => tonic::Code::Unauthenticated,
         }
     }
 
@@ -61,7 +75,7 @@ impl IngestError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            IngestError::Overloaded | IngestError::StorageUnavailable
+            IngestError::Overloaded | IngestError::StorageUnavailable | IngestError::KeysNotLoaded
         )
     }
 }

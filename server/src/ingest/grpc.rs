@@ -69,6 +69,11 @@ where
                     Status::unimplemented("only TraceService/Export is served here").into_http(),
                 );
             }
+            // Before the message is read: an unknown caller costs no decoding.
+            let authorization = request.headers().get(http::header::AUTHORIZATION);
+            if let Err(error) = server.state.ingest_keys.authorize(authorization) {
+                return Ok(Status::new(error.grpc_code(), error.to_string()).into_http());
+            }
             let mut gzip = EnabledCompressionEncodings::default();
             gzip.enable(CompressionEncoding::Gzip);
             let mut grpc = Grpc::new(OtlpCodec)

@@ -30,7 +30,14 @@ pub async fn post_traces(
     // An unsupported content type is answered as protobuf, OTLP's default.
     let encoding = Encoding::from_content_type(header(header::CONTENT_TYPE));
     let answer_as = *encoding.as_ref().unwrap_or(&Encoding::Protobuf);
-    match accept(&state, encoding, header(header::CONTENT_ENCODING), body).await {
+    let authorized = state
+        .ingest_keys
+        .authorize(headers.get(header::AUTHORIZATION));
+    let accepted = match authorized {
+        Ok(()) => accept(&state, encoding, header(header::CONTENT_ENCODING), body).await,
+        Err(error) => Err(error),
+    };
+    match accepted {
         Ok(summary) => success(answer_as, &summary),
         Err(error) => failure(answer_as, &error),
     }
@@ -115,6 +122,11 @@ fn failure(encoding: Encoding, error: &IngestError) -> Response {
         body,
     )
         .into_response();
+    if error.http_status() == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
     if error.is_retryable() {
         response
             .headers_mut()

@@ -4,9 +4,13 @@
 //! body ─ decode (gzip, protobuf | JSON) ─ convert (validate, limits) ─ pipeline ─ COPY ─ answer
 //! ```
 //!
+//! Each transport first asks `auth` whether the request's ingest key is
+//! good, before reading the body.
+//!
 //! Decoding and conversion run off the async runtime. The answer is sent
 //! only after the spans are committed, so an acknowledged span is never lost.
 
+pub mod auth;
 pub mod convert;
 pub mod decode;
 pub mod error;

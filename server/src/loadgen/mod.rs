@@ -40,6 +40,9 @@ pub struct LoadgenArgs {
     pub endpoint: Option<String>,
     #[arg(long, value_enum, default_value_t = Protocol::HttpProtobuf)]
     pub protocol: Protocol,
+    /// Ingest key sent as `Authorization: Bearer`, for servers that want one.
+    #[arg(long, env = "WATCHPOST_INGEST_KEY", hide_env_values = true)]
+    pub key: Option<String>,
     /// Spans per second to aim for; 0 sends as fast as the server takes them.
     #[arg(long, default_value_t = 0)]
     pub rate: u64,
@@ -106,7 +109,7 @@ pub async fn run(args: LoadgenArgs) -> Result<Summary, String> {
     let deadline = started + duration;
     let mut senders = JoinSet::new();
     for worker in 0..args.concurrency.max(1) {
-        let sender = Sender::connect(args.protocol, &endpoint).await?;
+        let sender = Sender::connect(args.protocol, &endpoint, args.key.as_deref()).await?;
         let mut fleet = Fleet::new(args.seed.wrapping_mul(1000).wrapping_add(worker as u64));
         let now_ns = app_now_ns();
         let requests: Vec<_> = (0..PREPARED_REQUESTS)

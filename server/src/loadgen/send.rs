@@ -17,7 +17,13 @@ pub struct Prepared {
     message: Option<ExportTraceServiceRequest>,
 }
 
-pub enum Sender {
+pub struct Sender {
+    transport: Transport,
+    /// `Bearer <key>`, when the server wants an ingest key.
+    authorization: Option<String>,
+}
+
+enum Transport {
     Http {
         client: reqwest::Client,
         url: String,
@@ -27,7 +33,20 @@ pub enum Sender {
 }
 
 impl Sender {
-    pub async fn connect(protocol: Protocol, endpoint: &str) -> Result<Sender, String> {
+    pub async fn connect(
+        protocol: Protocol,
+        endpoint: &str,
+        key: Option<&str>,
+    ) -> Result<Sender, String> {
+        Ok(Sender {
+            transport: Transport::connect(protocol, endpoint).await?,
+            authorization: key.map(|key| format!("Bearer {key}")),
+        })
+    }
+}
+
+impl Transport {
+    async fn connect(protocol: Protocol, endpoint: &str) -> Result<Transport, String> {
         match protocol {
             Protocol::Grpc => {
                 let channel = Channel::from_shared(endpoint.to_owned())
@@ -35,16 +54,18 @@ impl Sender {
                     .connect()
                     .await
                     .map_err(|e| format!("cannot connect to {endpoint}: {e}"))?;
-                Ok(Sender::Grpc(TraceServiceClient::new(channel)))
+                Ok(Transport::Grpc(TraceServiceClient::new(channel)))
             }
-            Protocol::HttpProtobuf | Protocol::HttpJson => Ok(Sender::Http {
+            Protocol::HttpProtobuf | Protocol::HttpJson => Ok(Transport::Http {
                 client: reqwest::Client::new(),
                 url: format!("{}/v1/traces", endpoint.trim_end_matches('/')),
                 json: protocol == Protocol::HttpJson,
             }),
         }
     }
+}
 
+impl Sender {
     pub fn prepare(&self, request: ExportTraceServiceRequest) -> Prepared {
         let spans = request
             .resource_spans
@@ -52,18 +73,18 @@ impl Sender {
             .flat_map(|r| &r.scope_spans)
             .map(|s| s.spans.len() as u64)
             .sum();
-        match self {
-            Sender::Http { json: true, .. } => Prepared {
+        match &self.transport {
+            Transport::Http { json: true, .. } => Prepared {
                 spans,
                 body: json::encode(&request).into(),
                 message: None,
             },
-            Sender::Http { json: false, .. } => Prepared {
+            Transport::Http { json: false, .. } => Prepared {
                 spans,
                 body: request.encode_to_vec().into(),
                 message: None,
             },
-            Sender::Grpc(_) => Prepared {
+            Transport::Grpc(_) => Prepared {
                 spans,
                 body: Default::default(),
                 message: Some(request),
@@ -73,20 +94,21 @@ impl Sender {
 
     /// Sends once; returns the number of spans the server rejected.
     pub async fn send(&self, request: &Prepared) -> Result<u64, String> {
-        match self {
-            Sender::Http { client, url, json } => {
+        match &self.transport {
+            Transport::Http { client, url, json } => {
                 let content_type = if *json {
                     "application/json"
                 } else {
                     "application/x-protobuf"
                 };
-                let response = client
+                let mut post = client
                     .post(url)
                     .header("content-type", content_type)
-                    .body(request.body.clone())
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
+                    .body(request.body.clone());
+                if let Some(authorization) = &self.authorization {
+                    post = post.header("authorization", authorization);
+                }
+                let response = post.send().await.map_err(|e| e.to_string())?;
                 let status = response.status();
                 let body = response.bytes().await.map_err(|e| e.to_string())?;
                 if !status.is_success() {
@@ -98,8 +120,14 @@ impl Sender {
                     rejected_in_protobuf(&body)
                 })
             }
-            Sender::Grpc(client) => {
-                let message = request.message.clone().unwrap_or_default();
+            Transport::Grpc(client) => {
+                let mut message = tonic::Request::new(request.message.clone().unwrap_or_default());
+                if let Some(authorization) = &self.authorization {
+                    let value = authorization
+                        .parse()
+                        .map_err(|_| "the ingest key is not a valid header value".to_owned())?;
+                    message.metadata_mut().insert("authorization", value);
+                }
                 let response = client
                     .clone()
                     .export(message)

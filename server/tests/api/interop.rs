@@ -13,7 +13,7 @@ use app::model::attributes::AttributeValue;
 use app::storage::codec::{self, Reader};
 use sqlx::Row;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, TestDatabase, config_with, spawn_app, spawn_app_with};
 use crate::ingest_http::span_attributes;
 
 fn repo_root() -> PathBuf {
@@ -25,6 +25,23 @@ fn repo_root() -> PathBuf {
 
 /// Runs an exporter script against `app` and insists it succeeded.
 async fn run_exporter(app: &TestApp, program: &str, script: &str, run_id: &str) {
+    let output = exporter_output(app, program, script, run_id, &[]).await;
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Runs an exporter script against `app`, with some extra environment.
+async fn exporter_output(
+    app: &TestApp,
+    program: &str,
+    script: &str,
+    run_id: &str,
+    env: &[(&str, &str)],
+) -> std::process::Output {
     let mut command = std::process::Command::new(program);
     command
         .arg(repo_root().join(script))
@@ -36,18 +53,14 @@ async fn run_exporter(app: &TestApp, program: &str, script: &str, run_id: &str) 
             "WATCHPOST_OTLP_GRPC",
             format!("http://{}", app.otlp_grpc_address),
         )
-        .env("INTEROP_RUN_ID", run_id);
+        .env("INTEROP_RUN_ID", run_id)
+        .envs(env.iter().copied());
+    let what = format!("{program} {script}");
     // The server runs on this test's runtime: wait for the exporter off it.
-    let output = tokio::task::spawn_blocking(move || command.output())
+    tokio::task::spawn_blocking(move || command.output())
         .await
         .unwrap()
-        .unwrap_or_else(|e| panic!("cannot run {program} {script}: {e}"));
-    assert!(
-        output.status.success(),
-        "{script} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"))
 }
 
 /// Checks the two spans one SDK sent for `service`.
@@ -165,6 +178,53 @@ async fn the_python_sdk_exports_over_http_protobuf_and_grpc() {
     for protocol in ["http-protobuf", "grpc"] {
         assert_spans_complete(&app, &format!("interop-python-{protocol}"), "py-run").await;
     }
+    app.shutdown().await.unwrap();
+}
+
+/// The stock way to send a key: `OTEL_EXPORTER_OTLP_HEADERS`, its value
+/// percent-encoded as the specification has it, over both protocols.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_sdk_sends_an_ingest_key_from_its_environment() {
+    let python = std::env::var("WATCHPOST_INTEROP_PYTHON")
+        .expect("WATCHPOST_INTEROP_PYTHON must name a Python with the OpenTelemetry SDK; `./dev test` sets it");
+    let database = TestDatabase::create().await;
+    let mut app = spawn_app_with(config_with(&database.url, &["--ingest-auth", "required"])).await;
+    app.database = Some(database);
+    app.wait_until_ready(Duration::from_secs(20)).await;
+    let script = "end2end/interop/python_export.py";
+
+    let refused = exporter_output(&app, &python, script, "py-nokey", &[]).await;
+    assert!(!refused.status.success(), "no key, no export");
+
+    let created: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/ingest-keys"))
+        .json(&serde_json::json!({ "name": "python" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = created["key"].as_str().unwrap();
+    let headers = format!("Authorization=Bearer%20{key}");
+    let env = [("OTEL_EXPORTER_OTLP_HEADERS", headers.as_str())];
+    // A fresh server may still be loading its keys (503, retried by the
+    // SDK); give it a few tries rather than depend on the SDK's back-off.
+    let mut output = exporter_output(&app, &python, script, "py-key", &env).await;
+    for _ in 0..5 {
+        if output.status.success() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        output = exporter_output(&app, &python, script, "py-key", &env).await;
+    }
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     app.shutdown().await.unwrap();
 }
 

@@ -12,6 +12,7 @@ mod checks_storage;
 mod ingest_errors;
 mod ingest_grpc;
 mod ingest_http;
+mod ingest_keys;
 mod interop;
 mod jaeger_golden;
 mod jaeger_params;
