@@ -249,7 +249,20 @@ pub struct CheckEvent {
     pub reason: Option<String>,
 }
 
+/// Why a check from the checks file cannot be edited or deleted by hand.
+pub const FILE_CHECK_IS_READ_ONLY: &str =
+    "this check is defined in the checks file; edit the file and reload";
+
 impl CheckRecord {
+    /// File checks change only with the file, so a reload cannot undo an
+    /// edit made in the UI or the API.
+    pub fn editable(&self) -> Result<(), &'static str> {
+        match self.source {
+            CheckSource::File => Err(FILE_CHECK_IS_READ_ONLY),
+            CheckSource::Api | CheckSource::Ui => Ok(()),
+        }
+    }
+
     /// The state the service is shown in because of this check, and why.
     /// A healthy check whose endpoint reports a dependency down makes the
     /// service degraded, naming the dependency: the service answers, but

@@ -228,12 +228,12 @@ pub fn failing_dependencies(record: &CheckRecord) -> Vec<String> {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use super::*;
     use crate::storage::Database;
 
     /// A bar from `from_ns` of slots `slot_ns` long.
-    pub fn bar(from_ns: i64, slot_ns: i64, slots: &[Uptime]) -> UptimeBar {
+    pub(crate) fn bar(from_ns: i64, slot_ns: i64, slots: &[Uptime]) -> UptimeBar {
         UptimeBar {
             from_ms: from_ns / 1_000_000,
             slot_ms: slot_ns / 1_000_000,
@@ -263,15 +263,12 @@ mod ssr {
         }
     }
 
-    /// File checks change only with the file, so a reload cannot undo an edit.
     pub async fn editable(db: &Database, id: i64) -> Result<(), AppError> {
-        match db.check(id).await? {
-            None => Err(AppError::NotFound("check".to_owned())),
-            Some(record) if record.source == CheckSource::File => Err(AppError::Refused(
-                "this check is defined in the checks file; edit the file and reload".to_owned(),
-            )),
-            Some(_) => Ok(()),
-        }
+        let record = db.check(id).await?;
+        let record = record.ok_or_else(|| AppError::NotFound("check".to_owned()))?;
+        record
+            .editable()
+            .map_err(|why| AppError::Refused(why.to_owned()))
     }
 
     pub async fn latency_series(

@@ -60,11 +60,7 @@ pub async fn fetch_status_page() -> Result<StatusPage, AppError> {
             let days = bars.remove(&check.id).unwrap_or_default();
             PublicCheck {
                 uptime_30d: periods.remove(&check.id).and_then(|p| p[2].fraction_up()),
-                days: UptimeBar {
-                    from_ms: bar_from / 1_000_000,
-                    slot_ms: slot / 1_000_000,
-                    slots: days.iter().map(crate::rpc::checks::BarSlot::of).collect(),
-                },
+                days: crate::rpc::checks::ssr::bar(bar_from, slot, &days),
                 name: check.spec.name,
                 state: check.state,
                 paused: check.spec.paused,

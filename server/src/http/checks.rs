@@ -81,14 +81,8 @@ async fn found(db: &Database, id: i64) -> Result<CheckRecord, ApiError> {
     db.check(id).await?.ok_or(ApiError::NotFound("check"))
 }
 
-/// File checks change only with the file, so a reload cannot undo an edit.
 fn editable(record: &CheckRecord) -> Result<(), ApiError> {
-    if record.source == CheckSource::File {
-        return Err(ApiError::Conflict(
-            "this check is defined in the checks file; edit the file and reload",
-        ));
-    }
-    Ok(())
+    record.editable().map_err(ApiError::Conflict)
 }
 
 async fn list(State(state): State<ServerState>) -> Result<Json<Vec<CheckView>>, ApiError> {

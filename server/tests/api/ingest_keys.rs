@@ -59,7 +59,7 @@ async fn export_grpc(app: &TestApp, key: Option<&str>) -> tonic::Code {
     }
 }
 
-async fn create_key(app: &TestApp, name: &str) -> String {
+pub async fn create_key(app: &TestApp, name: &str) -> String {
     let response = app
         .client
         .post(app.url("/api/v1/ingest-keys"))

@@ -196,17 +196,7 @@ async fn the_python_sdk_sends_an_ingest_key_from_its_environment() {
     let refused = exporter_output(&app, &python, script, "py-nokey", &[]).await;
     assert!(!refused.status.success(), "no key, no export");
 
-    let created: serde_json::Value = app
-        .client
-        .post(app.url("/api/v1/ingest-keys"))
-        .json(&serde_json::json!({ "name": "python" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let key = created["key"].as_str().unwrap();
+    let key = crate::ingest_keys::create_key(&app, "python").await;
     let headers = format!("Authorization=Bearer%20{key}");
     let env = [("OTEL_EXPORTER_OTLP_HEADERS", headers.as_str())];
     // A fresh server may still be loading its keys (503, retried by the
