@@ -4,6 +4,8 @@
 //! browser runs, and with `ssr` into the server, where it also carries the
 //! storage layer. Anything that touches the database sits behind `ssr`.
 
+/// Who is signed in: the current user for server functions and the header.
+pub mod auth;
 /// Sizes written the way people write them: `512KiB`, `16MiB`.
 pub mod byte_size;
 /// Scales, ticks and number formats for the SVG charts.

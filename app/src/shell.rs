@@ -5,8 +5,8 @@ use leptos_router::path;
 
 use crate::components::{Footer, Header};
 use crate::pages::{
-    AlertsPage, HealthCheckPage, HealthPage, MapPage, NewCheckPage, NotFoundPage, ServicePage,
-    ServicesPage, StatusPageView, TracePage, TracesPage,
+    AlertsPage, HealthCheckPage, HealthPage, LoginPage, MapPage, NewCheckPage, NotFoundPage,
+    ServicePage, ServicesPage, SetupPage, StatusPageView, TracePage, TracesPage,
 };
 
 /// Applies a saved theme before the first paint, so a dark-theme user never
@@ -60,6 +60,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/health/:check") view=HealthCheckPage/>
                     <Route path=path!("/status") view=StatusPageView/>
                     <Route path=path!("/alerts") view=AlertsPage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/setup") view=SetupPage/>
                 </Routes>
             </main>
             <AppChrome>

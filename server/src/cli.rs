@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+use crate::accounts::cli::UserArgs;
 use crate::config::Config;
 use crate::ingest::auth::cli::KeyArgs;
 use crate::loadgen::LoadgenArgs;
@@ -37,4 +38,7 @@ pub enum Command {
     /// Run many HTTP checks against local targets; print the scheduling lag,
     /// the CPU used and the rows written.
     CheckBench(CheckBenchArgs),
+    /// Manage users: add one (password from standard input), disable or
+    /// enable one.
+    User(UserArgs),
 }

@@ -28,6 +28,9 @@ pub struct Config {
     #[command(flatten)]
     pub checks: CheckConfig,
 
+    #[command(flatten)]
+    pub accounts: AccountConfig,
+
     /// Where the compiled front-end (JS, WASM, CSS) lives.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -205,6 +208,40 @@ pub struct CheckConfig {
 }
 
 #[derive(Debug, Clone, clap::Args)]
+pub struct AccountConfig {
+    /// A session unused for this long ends (checked to the minute).
+    #[arg(
+        long = "session-idle",
+        env = "WATCHPOST_SESSION_IDLE",
+        default_value = "12h"
+    )]
+    pub session_idle: HumanDuration,
+
+    /// A session ends this long after login, however active.
+    #[arg(
+        long = "session-max",
+        env = "WATCHPOST_SESSION_MAX",
+        default_value = "7d"
+    )]
+    pub session_max: HumanDuration,
+
+    /// Mark the session cookie `Secure` (browsers then send it over HTTPS
+    /// only). Turn on whenever Watchpost is reached over HTTPS.
+    #[arg(long = "secure-cookies", env = "WATCHPOST_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+impl AccountConfig {
+    pub fn settings(&self) -> crate::accounts::AccountSettings {
+        crate::accounts::AccountSettings {
+            session_idle: self.session_idle.0,
+            session_max: self.session_max.0,
+            secure_cookies: self.secure_cookies,
+        }
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct LogConfig {
     /// Log filter, in `tracing` syntax (e.g. `info,server=debug`).
     #[arg(long = "log", env = "WATCHPOST_LOG", default_value = "info,sqlx=warn")]
@@ -246,6 +283,15 @@ mod tests {
         assert_eq!(config.database.acquire_timeout.0, Duration::from_secs(5));
         assert_eq!(config.log.format, LogFormat::Text);
         assert_eq!(config.ingest.auth, IngestAuthMode::Auto);
+        assert_eq!(
+            config.accounts.session_idle.0,
+            Duration::from_secs(12 * 3600)
+        );
+        assert_eq!(
+            config.accounts.session_max.0,
+            Duration::from_secs(7 * 86400)
+        );
+        assert!(!config.accounts.secure_cookies);
     }
 
     #[test]

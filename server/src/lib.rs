@@ -6,6 +6,7 @@
 //! - [`startup`]: binds the listeners and wires state, routes and jobs.
 //! - [`shutdown`]: one cancellation token for the whole process.
 //! - [`http`]: the axum routes that are not Leptos pages.
+//! - [`accounts`]: users, sessions, login and first-run setup.
 //! - [`ingest`]: OTLP in, spans committed, answer out.
 //! - [`health`]: active health checks: scheduler, probes, result writer.
 //! - [`jobs`]: background work that stops cleanly on shutdown.
@@ -13,6 +14,7 @@
 //! - [`loadgen`]: the load generator and the benchmarks (COPY baseline,
 //!   query and check benchmarks).
 
+pub mod accounts;
 pub mod cli;
 pub mod config;
 pub mod health;

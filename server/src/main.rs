@@ -68,6 +68,16 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some(Command::User(args)) => match server::accounts::cli::run(args).await {
+            Ok(done) => {
+                println!("{done}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("user: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Some(Command::CheckBench(args)) => {
             // The scheduler and writer report trouble (results not stored)
             // in logs; a benchmark that hid them would mislead.

@@ -50,6 +50,8 @@ pub struct ServerState {
     pub edges: EdgeTracker,
     /// What the health-check scheduler has done.
     pub checks: Arc<crate::health::SchedulerStats>,
+    /// Session settings, the login limiter, the first-run link.
+    pub accounts: Arc<crate::accounts::Accounts>,
 }
 
 impl axum::extract::FromRef<ServerState> for LeptosOptions {
@@ -131,7 +133,9 @@ impl Application {
             },
             edges,
             checks: Arc::default(),
+            accounts: crate::accounts::Accounts::new(config.accounts.settings()),
         };
+        crate::accounts::password::warm_up().await;
         Ok(Application {
             listener,
             address,
@@ -158,6 +162,12 @@ impl Application {
         self.otlp_grpc_address
     }
 
+    /// The first-run setup link, once issued (after migrations, and only
+    /// while no user exists). Also logged; tests read it here.
+    pub fn first_run_link(&self) -> tokio::sync::watch::Receiver<Option<String>> {
+        self.state.accounts.first_run_link.subscribe()
+    }
+
     /// The address the UI and API listen on (the real port when 0 was asked for).
     pub fn address(&self) -> SocketAddr {
         self.address
@@ -180,11 +190,15 @@ impl Application {
             prober,
             checks_file,
         } = self;
-        jobs.spawn(jobs::migrate::run(
-            state.app.db.clone(),
-            config.database.retry_max(),
-            cancel.clone(),
-        ));
+        let (db, migrated) = (state.app.db.clone(), cancel.clone());
+        let first_run_link = state.accounts.first_run_link.clone();
+        jobs.spawn(async move {
+            jobs::migrate::run(db.clone(), config.database.retry_max(), migrated.clone()).await;
+            // The users table exists only once migrations have run.
+            if !migrated.is_cancelled() {
+                crate::accounts::first_run::run(db, address, first_run_link).await;
+            }
+        });
         jobs.spawn(jobs::partitions::run(
             state.app.db.clone(),
             jobs::partitions::Retention {
@@ -210,6 +224,10 @@ impl Application {
             cancel.clone(),
         ));
         jobs.spawn(jobs::rollups::run(state.app.db.clone(), cancel.clone()));
+        jobs.spawn(crate::accounts::sweep::run(
+            state.app.db.clone(),
+            cancel.clone(),
+        ));
         jobs.spawn(crate::map::run(
             state.edges.clone(),
             state.app.db.clone(),
@@ -236,9 +254,13 @@ impl Application {
 
         tracing::info!(%address, "serving the ui and api on http://{address}");
         tracing::info!(address = %otlp_http_address, "accepting OTLP/HTTP on http://{otlp_http_address}/v1/traces");
-        let ui = axum::serve(listener, http::router(state.clone()))
-            .with_graceful_shutdown(cancel.clone().cancelled_owned())
-            .into_future();
+        // The peer address feeds the per-address login limit.
+        let ui = axum::serve(
+            listener,
+            http::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(cancel.clone().cancelled_owned())
+        .into_future();
         let otlp_http = axum::serve(otlp_http_listener, http::otlp_router(state.clone()))
             .with_graceful_shutdown(cancel.clone().cancelled_owned())
             .into_future();

@@ -1,6 +1,7 @@
 //! The domain vocabulary shared by the server and the browser: what a span,
 //! an attribute and a service are, independent of how they are stored or sent.
 
+pub mod account;
 pub mod attributes;
 pub mod check;
 pub mod check_form;
@@ -11,6 +12,7 @@ pub mod damping;
 pub mod map;
 pub mod peer;
 pub mod red;
+pub mod role;
 pub mod sketch;
 pub mod span;
 pub mod trace;

@@ -1,6 +1,7 @@
 //! One module per section of the app. Later capabilities fill these pages in;
 //! until there is data, each says what it will show and how to send data.
 
+mod account;
 mod alerts;
 mod health;
 mod map;
@@ -11,6 +12,7 @@ mod status;
 mod trace;
 mod traces;
 
+pub use account::{LoginPage, SetupPage};
 pub use alerts::AlertsPage;
 pub use health::{HealthCheckPage, HealthPage, NewCheckPage};
 pub use map::MapPage;

@@ -3,8 +3,10 @@
 //! Transports (HTTP handlers, gRPC services, server functions) call the small
 //! named functions here and never build queries themselves.
 
-/// The compact binary form of attributes, events and links.
+/// Users, sessions and first-run setup tokens.
+pub mod accounts;
 pub mod checks;
+/// The compact binary form of attributes, events and links.
 pub mod codec;
 /// Service-map edges per minute.
 pub mod edges;

@@ -10,19 +10,43 @@ mod probes;
 
 pub use error::ApiError;
 
+use app::auth::{CurrentUser, SignedIn};
 use app::shell::{App, shell};
 use axum::Router;
 use axum::routing::{get, post};
-use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos::prelude::{provide_context, use_context};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::startup::ServerState;
 
+/// The app's page routes, generated once per process.
+///
+/// Generating them renders the app with resource loading switched off
+/// through a process-wide flag (leptos_server's `SuppressResourceLoad`).
+/// Generating them again while another router in the same process is
+/// rendering a page would leave that page's resources pending forever: a
+/// response that never ends. One process with several servers is what the
+/// integration tests run; the list depends only on `App`, so one copy serves
+/// them all.
+fn app_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: ServerState) -> Router {
     let app_state = state.app.clone();
-    let provide_app_state = move || provide_context(app_state.clone());
+    // Every page render and server function gets the state and who is
+    // signed in (resolved from the cookie by `accounts::session::resolve`).
+    let provide_app_state = move || {
+        provide_context(app_state.clone());
+        let user = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
+        provide_context(SignedIn(user));
+    };
     let options = state.app.leptos_options.clone();
 
     Router::new()
@@ -33,15 +57,23 @@ pub fn router(state: ServerState) -> Router {
         .merge(jaeger::routes())
         .merge(checks::routes())
         .merge(ingest_keys::routes())
-        .leptos_routes_with_context(
-            &state,
-            generate_route_list(App),
-            provide_app_state.clone(),
-            move || shell(options.clone()),
-        )
+        .merge(crate::accounts::routes())
+        .leptos_routes_with_context(&state, app_routes(), provide_app_state.clone(), move || {
+            shell(options.clone())
+        })
         .fallback(file_and_error_handler_with_context::<ServerState, _>(
             provide_app_state,
             shell,
+        ))
+        // Who is asking, for every route; nothing is refused on that basis
+        // yet (roles are enforced in the next step of issue 7).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::accounts::session::setup_gate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::accounts::session::resolve,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod accounts;
 mod checks_api;
 mod checks_file;
 mod checks_pages;

@@ -1,0 +1,200 @@
+//! Session tokens and cookies, and the middleware that turns a cookie into
+//! the request's [`CurrentUser`].
+
+use app::model::account::CurrentUser;
+use app::storage::accounts::{sessions, users};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use password_hash::rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+
+use super::AccountSettings;
+use super::error::AccountError;
+use crate::startup::ServerState;
+
+pub const COOKIE_NAME: &str = "watchpost_session";
+
+/// Length of a token in the cookie: 32 random bytes in unpadded base64url.
+const TOKEN_CHARS: usize = 43;
+
+/// A fresh random token (256 bits from the OS) and the hash to store.
+pub fn new_token() -> (String, [u8; 32]) {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+/// Only this digest is stored. Whoever can read the sessions table (a
+/// backup, a replica, an SQL-injection elsewhere) cannot turn it back into
+/// a cookie; and with 256 random bits a plain SHA-256 is enough, no salt
+/// or slow hash needed.
+pub fn hash_token(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// The session token in the request's cookies, if it has the right shape
+/// (anything else is ignored without a database round trip).
+pub fn token_from(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value)
+        .filter(|value| {
+            value.len() == TOKEN_CHARS
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+/// `HttpOnly`: scripts cannot read it. `SameSite=Lax`: other sites' forms
+/// and scripts do not send it (top-level links still do). `Secure` when
+/// served over HTTPS, as configured.
+pub fn session_cookie(
+    token: &str,
+    settings: &AccountSettings,
+) -> Result<HeaderValue, AccountError> {
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let value = format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        settings.session_max.as_secs()
+    );
+    HeaderValue::from_str(&value).map_err(|_| AccountError::Internal)
+}
+
+/// Tells the browser to forget the cookie.
+pub fn clearing_cookie(settings: &AccountSettings) -> HeaderValue {
+    if settings.secure_cookies {
+        HeaderValue::from_static(
+            "watchpost_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure",
+        )
+    } else {
+        HeaderValue::from_static("watchpost_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+    }
+}
+
+/// Resolves the session cookie into a [`CurrentUser`] in the request's
+/// extensions (the Leptos context picks it up from there; see
+/// `http::router`). Nothing is refused here: anonymous requests go on
+/// as before, because enforcement is the next step of issue 7. That step
+/// must fail closed where this fails open (a database error reads as
+/// "anonymous" below).
+pub async fn resolve(
+    State(state): State<ServerState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    // The bundle and stylesheet carry the cookie too; they need no user.
+    let asset = request.uri().path().starts_with("/pkg/");
+    if !asset && let Some(user) = lookup(&state, request.headers()).await {
+        request.extensions_mut().insert(user);
+    }
+    next.run(request).await
+}
+
+async fn lookup(state: &ServerState, headers: &HeaderMap) -> Option<CurrentUser> {
+    let token = token_from(headers)?;
+    let db = &state.app.db;
+    let idle = state.accounts.settings.session_idle;
+    match sessions::find_live(db, &hash_token(token), idle).await {
+        Ok(Some(live)) => {
+            if live.touch_due
+                && let Err(error) = sessions::touch(db, live.session_id).await
+            {
+                tracing::warn!(error = %error, "session last-seen not updated");
+            }
+            Some(live.user)
+        }
+        Ok(None) => None,
+        Err(error) => {
+            tracing::warn!(error = %error, "session lookup failed; treating the request as anonymous");
+            None
+        }
+    }
+}
+
+/// `GET /setup` renders only while first-run setup is open and the token is
+/// one the database knows: 410 once any user exists, 404 for a wrong link.
+pub async fn setup_gate(
+    State(state): State<ServerState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != Method::GET || request.uri().path() != "/setup" {
+        return next.run(request).await;
+    }
+    let token = axum::extract::Query::<SetupQuery>::try_from_uri(request.uri())
+        .map(|query| query.0.token)
+        .unwrap_or_default();
+    match setup_open(&state, &token).await {
+        Ok(()) => next.run(request).await,
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Whether setup is open for this token: `SetupDone` once a user exists.
+pub async fn setup_open(state: &ServerState, token: &str) -> Result<(), AccountError> {
+    let db = &state.app.db;
+    if users::any_exists(db).await? {
+        return Err(AccountError::SetupDone);
+    }
+    if token.is_empty()
+        || !app::storage::accounts::setup::token_valid(db, &hash_token(token)).await?
+    {
+        return Err(AccountError::UnknownSetupLink);
+    }
+    Ok(())
+}
+
+#[derive(serde::Deserialize)]
+struct SetupQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bits_unique_and_hashed() {
+        let (a, hash_a) = new_token();
+        let (b, _) = new_token();
+        assert_eq!(a.len(), TOKEN_CHARS);
+        assert_ne!(a, b);
+        assert_eq!(hash_token(&a), hash_a);
+    }
+
+    #[test]
+    fn finds_the_session_cookie_among_others_and_ignores_malformed_ones() {
+        let (token, _) = new_token();
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, "theme=dark".parse().unwrap());
+        headers.append(
+            header::COOKIE,
+            format!("a=b; {COOKIE_NAME}={token}").parse().unwrap(),
+        );
+        assert_eq!(token_from(&headers), Some(token.as_str()));
+
+        let mut bad = HeaderMap::new();
+        bad.append(
+            header::COOKIE,
+            format!("{COOKIE_NAME}=short").parse().unwrap(),
+        );
+        assert_eq!(token_from(&bad), None);
+    }
+}
