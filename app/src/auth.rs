@@ -1,15 +1,49 @@
-//! Who is signed in, for server functions, server-side rendering and the
-//! header.
+//! Who is signed in, and who may call what.
 //!
-//! The server resolves the session cookie once per request (a middleware in
-//! `server/src/accounts/`) and puts the [`CurrentUser`] into the request's
-//! extensions and the Leptos context. Nothing here refuses anonymous users
-//! yet: enforcing roles is the next step of issue 7.
+//! The server resolves the session cookie or API token once per request (a
+//! middleware in `server/src/accounts/`) and puts the [`CurrentUser`] into
+//! the request's extensions and the Leptos context. The same middleware
+//! enforces [`rpc_access`] on every server function call before it runs;
+//! pages are gated there too, because their server-side render calls
+//! server functions in-process.
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
 pub use crate::model::account::CurrentUser;
+use crate::model::role::Role;
+
+/// Who may use a route or a server function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not: the status page, login, liveness.
+    Public,
+    /// A signed-in user with at least this role.
+    Signed(Role),
+}
+
+/// Who may call each server function, by its endpoint name.
+///
+/// A server function missing here is refused to everyone (the middleware
+/// fails closed), and the role-matrix test, which lists the registered
+/// server functions, names it.
+pub fn rpc_access(endpoint: &str) -> Option<Access> {
+    use Access::{Public, Signed};
+    use Role::{Admin, Responder, Viewer};
+    Some(match endpoint {
+        // The public status page, its footer and the header's "who am I".
+        "status_page" | "instance_status" | "whoami" => Public,
+        "services_overview" | "service_detail" | "service_names" | "operation_names"
+        | "health_overview" | "check_suggestions" | "check_detail" | "search_traces" | "trace"
+        | "service_map" | "edge_traces" => Signed(Viewer),
+        // Your own tokens: everybody manages theirs.
+        "my_tokens" | "create_my_token" | "revoke_my_token" => Signed(Viewer),
+        "pause_check" => Signed(Responder),
+        "save_check" | "delete_check" | "audit_log" | "ingest_keys" | "create_ingest_key"
+        | "revoke_ingest_key" => Signed(Admin),
+        _ => return None,
+    })
+}
 
 /// The signed-in user of this request, or `None` for an anonymous one.
 ///
@@ -24,11 +58,56 @@ pub fn current_user() -> Option<CurrentUser> {
         .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
 }
 
+/// The signed-in user, who must have at least `role`. The middleware has
+/// already checked [`rpc_access`]; server functions call this too, because
+/// they need the user for the audit log anyway, and a second check costs
+/// nothing.
+#[cfg(feature = "ssr")]
+pub fn require(role: Role) -> Result<CurrentUser, AppError> {
+    let user = current_user().ok_or(AppError::SignInRequired)?;
+    if user.role < role {
+        return Err(AppError::Forbidden(role));
+    }
+    Ok(user)
+}
+
 /// The context value the server provides on every request, so "nobody is
 /// signed in" and "the context was not wired" can be told apart.
 #[cfg(feature = "ssr")]
 #[derive(Debug, Clone)]
 pub struct SignedIn(pub Option<CurrentUser>);
+
+/// The client's address, as the server saw it (or as a trusted proxy said),
+/// for the audit log.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+/// Writes an audit record for `user`'s action. A failed write is logged and
+/// does not undo the action: the change has been committed by then.
+#[cfg(feature = "ssr")]
+pub async fn audit(
+    user: &CurrentUser,
+    action: crate::model::audit::AuditAction,
+    target: &str,
+    detail: &str,
+) {
+    let Some(state) = use_context::<crate::state::AppState>() else {
+        tracing::error!("audit record without app state");
+        return;
+    };
+    let address = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
+        .map(|address| address.0);
+    let actor = crate::model::audit::Actor {
+        user_id: Some(user.id),
+        name: user.username.clone(),
+        address,
+    };
+    if let Err(error) = state.db.audit(&actor, action, target, detail).await {
+        tracing::error!(error = %error, action = action.as_str(), "audit record not written");
+    }
+}
 
 /// For the header: who is signed in, if anyone.
 #[server(prefix = "/rpc", endpoint = "whoami")]

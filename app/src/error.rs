@@ -19,6 +19,12 @@ pub enum AppError {
     /// The request was understood but cannot be done, with why.
     #[error("{0}")]
     Refused(String),
+    /// Nobody is signed in (or the session ended).
+    #[error("sign in to do this")]
+    SignInRequired,
+    /// Signed in, but the role is too low.
+    #[error("this needs the {0} role")]
+    Forbidden(crate::model::role::Role),
     /// Form fields the server refused, each with its message.
     #[error("some fields need fixing")]
     InvalidInput(Vec<crate::search_form::FieldError>),

@@ -11,7 +11,21 @@ use crate::storage::Database;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Database,
+    /// Makes a random secret (an API token, an ingest key) under a prefix
+    /// like `wpt_`. The server supplies it, so one random source and one
+    /// hash serve every secret.
+    pub mint_secret: MintSecret,
 }
+
+/// A secret just made: shown once, then only its prefix and hash are kept.
+pub struct NewSecret {
+    pub secret: String,
+    pub prefix: String,
+    pub hash: [u8; 32],
+}
+
+/// `None` when the system's random source fails.
+pub type MintSecret = fn(kind: &str) -> Option<NewSecret>;
 
 /// The state, from inside a server function or a server-side render.
 ///

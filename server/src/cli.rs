@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::accounts::cli::UserArgs;
+use crate::accounts::cli::{TokenArgs, UserArgs};
 use crate::config::Config;
 use crate::ingest::auth::cli::KeyArgs;
 use crate::loadgen::LoadgenArgs;
@@ -41,4 +41,6 @@ pub enum Command {
     /// Manage users: add one (password from standard input), disable or
     /// enable one.
     User(UserArgs),
+    /// Create a personal API token for a user (`--user NAME`) and print it.
+    Token(TokenArgs),
 }

@@ -229,6 +229,17 @@ pub struct AccountConfig {
     /// only). Turn on whenever Watchpost is reached over HTTPS.
     #[arg(long = "secure-cookies", env = "WATCHPOST_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// Require a signed-in viewer (usually an API token) for `/metrics`.
+    /// Off by default so Prometheus scrapes work without set-up.
+    #[arg(long = "metrics-auth", env = "WATCHPOST_METRICS_AUTH")]
+    pub metrics_auth: bool,
+
+    /// Take the client address for login limits and the audit log from the
+    /// last `X-Forwarded-For` entry. Only behind a reverse proxy that sets
+    /// it: otherwise clients could pick their own address.
+    #[arg(long = "trust-proxy", env = "WATCHPOST_TRUST_PROXY")]
+    pub trust_proxy: bool,
 }
 
 impl AccountConfig {
@@ -237,6 +248,8 @@ impl AccountConfig {
             session_idle: self.session_idle.0,
             session_max: self.session_max.0,
             secure_cookies: self.secure_cookies,
+            metrics_auth: self.metrics_auth,
+            trust_proxy: self.trust_proxy,
         }
     }
 }

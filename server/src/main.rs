@@ -78,6 +78,16 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some(Command::Token(args)) => match server::accounts::cli::run_token(args).await {
+            Ok(token) => {
+                println!("{token}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("token: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Some(Command::CheckBench(args)) => {
             // The scheduler and writer report trouble (results not stored)
             // in logs; a benchmark that hid them would mislead.

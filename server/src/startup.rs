@@ -122,7 +122,11 @@ impl Application {
             edges.clone(),
         );
         let state = ServerState {
-            app: AppState { leptos_options, db },
+            app: AppState {
+                leptos_options,
+                db,
+                mint_secret: crate::accounts::api_token::mint,
+            },
             metrics: Arc::new(SelfMetrics::new()),
             ingest: Arc::new(IngestSettings::from_config(&config.ingest)),
             pipeline,

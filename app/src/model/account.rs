@@ -15,6 +15,19 @@ pub struct CurrentUser {
     pub role: Role,
 }
 
+/// A personal API token as its owner's list shows it: never the hash,
+/// never the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ApiTokenRecord {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Shortest password accepted. Length beats composition rules (NIST SP
 /// 800-63B): no "one digit, one symbol" requirements.
 pub const MIN_PASSWORD_CHARS: usize = 12;

@@ -3,12 +3,14 @@
 
 pub mod account;
 pub mod attributes;
+pub mod audit;
 pub mod check;
 pub mod check_form;
 pub mod check_input;
 mod check_parse;
 mod check_text;
 pub mod damping;
+pub mod ingest_key;
 pub mod map;
 pub mod peer;
 pub mod red;

@@ -181,41 +181,60 @@ pub async fn fetch_check_detail(id: i64, window: String) -> Result<Option<CheckD
 /// Creates a check (`id` None) or replaces one; the id it has.
 #[server(prefix = "/rpc", endpoint = "save_check")]
 pub async fn save_check(id: Option<i64>, form: CheckForm) -> Result<i64, AppError> {
+    use crate::model::audit::AuditAction;
+    let user = crate::auth::require(crate::model::role::Role::Admin)?;
     let db = crate::state::app_state()?.db;
     let spec = form.validate().map_err(AppError::InvalidInput)?;
-    match id {
-        None => Ok(db
-            .create_check(&spec, crate::model::check::CheckSource::Ui)
-            .await?),
+    let (id, action) = match id {
+        None => {
+            let source = crate::model::check::CheckSource::Ui;
+            (
+                db.create_check(&spec, source).await?,
+                AuditAction::CheckCreate,
+            )
+        }
         Some(id) => {
             ssr::editable(&db, id).await?;
-            if db.update_check(id, &spec).await? {
-                Ok(id)
-            } else {
-                Err(AppError::NotFound("check".to_owned()))
+            if !db.update_check(id, &spec).await? {
+                return Err(AppError::NotFound("check".to_owned()));
             }
+            (id, AuditAction::CheckUpdate)
         }
-    }
+    };
+    crate::auth::audit(&user, action, &spec.name, "").await;
+    Ok(id)
 }
 
 #[server(prefix = "/rpc", endpoint = "pause_check")]
 pub async fn pause_check(id: i64, paused: bool) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    let user = crate::auth::require(crate::model::role::Role::Responder)?;
     let db = crate::state::app_state()?.db;
+    let record = db.check(id).await?;
+    let record = record.ok_or_else(|| AppError::NotFound("check".to_owned()))?;
     // Pausing is operational, so file checks may be paused too.
-    match db.set_check_paused(id, paused).await? {
-        true => Ok(()),
-        false => Err(AppError::NotFound("check".to_owned())),
+    if !db.set_check_paused(id, paused).await? {
+        return Err(AppError::NotFound("check".to_owned()));
     }
+    let action = match paused {
+        true => AuditAction::CheckPause,
+        false => AuditAction::CheckResume,
+    };
+    crate::auth::audit(&user, action, &record.spec.name, "").await;
+    Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_check")]
 pub async fn delete_check(id: i64) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    let user = crate::auth::require(crate::model::role::Role::Admin)?;
     let db = crate::state::app_state()?.db;
-    ssr::editable(&db, id).await?;
-    match db.delete_check(id).await? {
-        true => Ok(()),
-        false => Err(AppError::NotFound("check".to_owned())),
+    let name = ssr::editable(&db, id).await?;
+    if !db.delete_check(id).await? {
+        return Err(AppError::NotFound("check".to_owned()));
     }
+    crate::auth::audit(&user, AuditAction::CheckDelete, &name, "").await;
+    Ok(())
 }
 
 /// The reported dependencies of a result that are not healthy.
@@ -263,12 +282,14 @@ pub(crate) mod ssr {
         }
     }
 
-    pub async fn editable(db: &Database, id: i64) -> Result<(), AppError> {
+    /// The check's name, when it may be edited here.
+    pub async fn editable(db: &Database, id: i64) -> Result<String, AppError> {
         let record = db.check(id).await?;
         let record = record.ok_or_else(|| AppError::NotFound("check".to_owned()))?;
         record
             .editable()
-            .map_err(|why| AppError::Refused(why.to_owned()))
+            .map_err(|why| AppError::Refused(why.to_owned()))?;
+        Ok(record.spec.name)
     }
 
     pub async fn latency_series(

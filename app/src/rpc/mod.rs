@@ -2,6 +2,7 @@
 //! it resolves the time window, calls the storage layer, and returns the
 //! shapes in `model`.
 
+pub mod account;
 pub mod checks;
 pub mod map;
 pub mod services;

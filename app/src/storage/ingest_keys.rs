@@ -7,16 +7,7 @@ use sqlx::FromRow;
 
 use crate::storage::{Database, StorageError};
 
-/// An ingest key as lists show it: never its hash, never the key.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct IngestKeyRecord {
-    pub id: i64,
-    pub name: String,
-    pub prefix: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
+pub use crate::model::ingest_key::IngestKeyRecord;
 
 /// A taken name becomes `NameTaken`; a taken hash cannot happen with
 /// random 256-bit keys, so it stays a query error.

@@ -5,6 +5,8 @@
 
 /// Users, sessions and first-run setup tokens.
 pub mod accounts;
+/// Who did what, when, from where.
+pub mod audit;
 pub mod checks;
 /// The compact binary form of attributes, events and links.
 pub mod codec;

@@ -1,11 +1,14 @@
-//! `watchpost user add|disable|enable`: accounts from the command line, for
-//! automated installs and for locking someone out at once.
+//! `watchpost user add|disable|enable` and `watchpost token create`:
+//! accounts from the command line, for automated installs and for locking
+//! someone out at once.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use app::model::account::{self, AccountRuleError};
+use app::model::audit::{Actor, AuditAction};
 use app::model::role::Role;
 use app::storage::accounts::AccountStoreError;
+use app::storage::accounts::tokens;
 use app::storage::accounts::users::{self, NewUser};
 use app::storage::{Database, StorageError};
 use clap::{Args, Subcommand};
@@ -54,6 +57,31 @@ pub struct NameArgs {
     database: DatabaseConfig,
 }
 
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    pub command: TokenCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a personal API token for a user and print it (once). It acts
+    /// with the user's role; revoke it on their profile page.
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// Whose token it is.
+    #[arg(long)]
+    user: String,
+    /// What it is for, shown in the user's list of tokens.
+    #[arg(long, default_value = "automation")]
+    name: String,
+    #[command(flatten)]
+    database: DatabaseConfig,
+}
+
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| "expected viewer, responder or admin".to_owned())
 }
@@ -74,6 +102,10 @@ pub enum UserCommandError {
     Database(#[from] StorageError),
     #[error("{0}")]
     Password(#[from] super::password::PasswordError),
+    #[error("a token name is 1 to 64 characters")]
+    BadTokenName,
+    #[error("the system random number generator failed")]
+    Random,
 }
 
 impl From<AccountStoreError> for UserCommandError {
@@ -100,6 +132,35 @@ pub async fn run(args: UserArgs) -> Result<String, UserCommandError> {
     result
 }
 
+/// `watchpost token create`; the answer is the token, alone on its line,
+/// so scripts can capture it.
+pub async fn run_token(args: TokenArgs) -> Result<String, UserCommandError> {
+    let TokenCommand::Create(args) = args.command;
+    let name = args.name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(UserCommandError::BadTokenName);
+    }
+    let db = Database::connect_lazy(&args.database.settings())?;
+    let result = async {
+        let record = users::find_for_login(&db, &args.user).await?;
+        let user = record.ok_or_else(|| UserCommandError::NoSuchUser(args.user.clone()))?;
+        let made = super::api_token::mint(super::api_token::TOKEN_PREFIX)
+            .ok_or(UserCommandError::Random)?;
+        tokens::create(&db, user.user.id, name, &made.prefix, &made.hash).await?;
+        let target = format!("{} ({name})", user.user.username);
+        audit(&db, AuditAction::TokenCreate, &target).await?;
+        Ok(made.secret)
+    }
+    .await;
+    db.close().await;
+    result
+}
+
+/// Changes made here are audited as the command line's.
+async fn audit(db: &Database, action: AuditAction, target: &str) -> Result<(), StorageError> {
+    db.audit(&Actor::cli(), action, target, "").await
+}
+
 async fn add(db: &Database, args: AddArgs) -> Result<String, UserCommandError> {
     let AddArgs {
         username,
@@ -120,7 +181,10 @@ async fn add(db: &Database, args: AddArgs) -> Result<String, UserCommandError> {
         role,
     };
     match users::create(db, &user).await {
-        Ok(_) => Ok(format!("created {role} {username}")),
+        Ok(_) => {
+            audit(db, AuditAction::UserCreate, &username).await?;
+            Ok(format!("created {role} {username}"))
+        }
         Err(AccountStoreError::UsernameTaken) => Err(UserCommandError::Taken(username)),
         Err(other) => Err(other.into()),
     }
@@ -134,6 +198,11 @@ async fn set_disabled(
     if !users::set_disabled(db, &username, disabled).await? {
         return Err(UserCommandError::NoSuchUser(username));
     }
+    let action = match disabled {
+        true => AuditAction::UserDisable,
+        false => AuditAction::UserEnable,
+    };
+    audit(db, action, &username).await?;
     let done = if disabled { "disabled" } else { "enabled" };
     Ok(format!("{done} {username}"))
 }

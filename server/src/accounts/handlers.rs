@@ -1,19 +1,23 @@
 //! `POST /login`, `POST /logout` and `POST /setup`: plain form posts
 //! answered with 303 redirects, so they work without JavaScript.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
+use app::auth::ClientAddress;
+use app::model::account::CurrentUser;
 use app::model::account::{self, AccountRuleError, encode_query_value as encode, safe_next};
+use app::model::audit::AuditAction;
 use app::model::role::Role;
 use app::storage::accounts::users::NewUser;
 use app::storage::accounts::{sessions, setup, users};
-use axum::Form;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
 use serde::Deserialize;
 
+use super::audit;
 use super::error::AccountError;
 use super::password;
 use super::session::{clearing_cookie, hash_token, new_token, session_cookie, token_from};
@@ -29,12 +33,16 @@ pub struct LoginForm {
 
 pub async fn login(
     State(state): State<ServerState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientAddress>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AccountError> {
     let limiter = &state.accounts.limiter;
-    let address = peer.ip();
+    // Unknown only without a socket (never when serving): share one bucket.
+    let address = client
+        .0
+        .parse()
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     limiter
         .check(&form.username, address, Instant::now())
         .map_err(|retry_after| AccountError::TooManyAttempts { retry_after })?;
@@ -47,10 +55,19 @@ pub async fn login(
     let matches = password::verify(form.password, stored).await?;
     let user = match record {
         Some(record) if matches && !record.disabled => record.user,
-        _ => {
+        record => {
             limiter.record_failure(&form.username, address, Instant::now());
             // The typed username is not logged: people type passwords there.
             tracing::info!(peer = %address, "login failed");
+            // The audit log, for admins only, names existing accounts (to
+            // spot guessing at one), never what was typed for an unknown one.
+            let (target, detail) = match &record {
+                Some(record) => (record.user.username.as_str(), ""),
+                None => ("", "no such user"),
+            };
+            let actor = audit::at(None, "anonymous", &client);
+            let action = AuditAction::LoginFailed;
+            audit::record(&state, &actor, action, target, detail).await;
             let next = safe_next(form.next.as_deref());
             let location = format!("/login?failed=1&next={}", encode(next));
             return Ok(see_other(&location, None));
@@ -61,11 +78,22 @@ pub async fn login(
     end_session(&state, &headers).await;
     let cookie = start_session(&state, user.id).await?;
     tracing::info!(user = %user.username, peer = %address, "logged in");
+    let actor = audit::at(Some(user.id), &user.username, &client);
+    audit::record(&state, &actor, AuditAction::Login, &user.username, "").await;
     Ok(see_other(safe_next(form.next.as_deref()), Some(cookie)))
 }
 
-pub async fn logout(State(state): State<ServerState>, headers: HeaderMap) -> Response {
+pub async fn logout(
+    State(state): State<ServerState>,
+    user: Option<Extension<CurrentUser>>,
+    Extension(client): Extension<ClientAddress>,
+    headers: HeaderMap,
+) -> Response {
     end_session(&state, &headers).await;
+    if let Some(Extension(user)) = user {
+        let actor = audit::at(Some(user.id), &user.username, &client);
+        audit::record(&state, &actor, AuditAction::Logout, &user.username, "").await;
+    }
     let mut response = see_other("/login", None);
     response.headers_mut().insert(
         header::SET_COOKIE,
@@ -85,6 +113,7 @@ pub struct SetupForm {
 
 pub async fn setup(
     State(state): State<ServerState>,
+    Extension(client): Extension<ClientAddress>,
     Form(form): Form<SetupForm>,
 ) -> Result<Response, AccountError> {
     super::session::setup_open(&state, &form.token).await?;
@@ -109,6 +138,8 @@ pub async fn setup(
     };
     let id = setup::create_first_user(&state.app.db, &hash_token(&form.token), &new_user).await?;
     tracing::info!(user = %new_user.username, "first admin created");
+    let actor = audit::at(Some(id), &new_user.username, &client);
+    audit::record(&state, &actor, AuditAction::Setup, &new_user.username, "").await;
     let cookie = start_session(&state, id).await?;
     Ok(see_other(account::DEFAULT_NEXT, Some(cookie)))
 }

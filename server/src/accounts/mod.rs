@@ -1,19 +1,26 @@
-//! Accounts, part 1 of issue 7: users, sessions, login and logout,
-//! first-run setup and the `user` command.
+//! Accounts (issue 7): users, sessions, API tokens, who may do what, and
+//! the audit log.
 //!
 //! - [`password`]: argon2id hashing off the async runtime.
 //! - [`session`]: tokens, cookies, and the middleware that resolves the
-//!   cookie to a `CurrentUser` for handlers, server functions and pages.
+//!   cookie or API token to a `CurrentUser` for handlers, server functions
+//!   and pages.
+//! - [`api_token`]: personal tokens for the JSON API (`wpt_...`).
+//! - [`access`]: the gates: the JSON API's route table, pages, server
+//!   functions.
+//! - [`csrf`]: refusing state changes sent by other sites.
+//! - [`audit`]: who did what, from handlers and gates.
 //! - [`rate_limit`]: failed-login counters per username and address.
 //! - [`handlers`]: `POST /login`, `/logout`, `/setup`.
 //! - [`first_run`]: the one-time link to create the first admin.
 //! - [`sweep`]: deletes sessions that ended over a day ago, hourly.
-//! - [`cli`]: `watchpost user add|disable|enable`.
-//!
-//! Nothing refuses anonymous users yet; roles are stored and shown only.
-//! Enforcing them (and CSRF tokens) is the next step.
+//! - [`cli`]: `watchpost user add|disable|enable` and `token create`.
 
+pub mod access;
+pub mod api_token;
+pub mod audit;
 pub mod cli;
+pub mod csrf;
 mod error;
 pub mod first_run;
 mod handlers;
@@ -25,13 +32,14 @@ pub mod sweep;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
+use app::auth::Access;
+use axum::http::Method;
 use axum::routing::post;
 use tokio::sync::watch;
 
 pub use error::AccountError;
 
-use crate::startup::ServerState;
+use access::ApiRoute;
 
 /// Session settings, from the configuration.
 #[derive(Debug, Clone)]
@@ -42,6 +50,10 @@ pub struct AccountSettings {
     pub session_max: Duration,
     /// Adds `Secure` to the session cookie (serve over HTTPS then).
     pub secure_cookies: bool,
+    /// `/metrics` needs a signed-in viewer.
+    pub metrics_auth: bool,
+    /// The client address comes from `X-Forwarded-For`.
+    pub trust_proxy: bool,
 }
 
 /// What the account routes share: settings, the login limiter and the
@@ -62,9 +74,13 @@ impl Accounts {
     }
 }
 
-pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/login", post(handlers::login))
-        .route("/logout", post(handlers::logout))
-        .route("/setup", post(handlers::setup))
+/// The login, logout and setup forms: public (they are how one gets in),
+/// and guarded against cross-site posts by `csrf`.
+pub fn routes() -> Vec<ApiRoute> {
+    let public = Access::Public;
+    vec![
+        ApiRoute::new(Method::POST, "/login", public, post(handlers::login)),
+        ApiRoute::new(Method::POST, "/logout", public, post(handlers::logout)),
+        ApiRoute::new(Method::POST, "/setup", public, post(handlers::setup)),
+    ]
 }

@@ -2,7 +2,7 @@
 //! the request's [`CurrentUser`].
 
 use app::model::account::CurrentUser;
-use app::storage::accounts::{sessions, users};
+use app::storage::accounts::{sessions, tokens, users};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
@@ -87,28 +87,83 @@ pub fn clearing_cookie(settings: &AccountSettings) -> HeaderValue {
     }
 }
 
-/// Resolves the session cookie into a [`CurrentUser`] in the request's
-/// extensions (the Leptos context picks it up from there; see
-/// `http::router`). Nothing is refused here: anonymous requests go on
-/// as before, because enforcement is the next step of issue 7. That step
-/// must fail closed where this fails open (a database error reads as
-/// "anonymous" below).
+/// Who a request comes from, as [`resolve`] found it. The access gates
+/// read it; only `User` also puts a [`CurrentUser`] into the extensions.
+#[derive(Debug, Clone)]
+pub enum Identity {
+    Anonymous,
+    User(CurrentUser),
+    /// The request carries a session or token, but the database could not
+    /// say whose: the gates answer 503 rather than guess (fail closed).
+    Unknown,
+}
+
+/// Resolves the session cookie, or an API token in `Authorization`, into an
+/// [`Identity`] (and a [`CurrentUser`] for handlers, server functions and
+/// pages), and records the client's address. Refuses nothing itself: the
+/// gates in `accounts::access` decide.
 pub async fn resolve(
     State(state): State<ServerState>,
     mut request: Request,
     next: Next,
 ) -> Response {
+    let address = client_address(&request, state.accounts.settings.trust_proxy);
+    request
+        .extensions_mut()
+        .insert(app::auth::ClientAddress(address));
     // The bundle and stylesheet carry the cookie too; they need no user.
-    let asset = request.uri().path().starts_with("/pkg/");
-    if !asset && let Some(user) = lookup(&state, request.headers()).await {
-        request.extensions_mut().insert(user);
+    let identity = if request.uri().path().starts_with("/pkg/") {
+        Identity::Anonymous
+    } else {
+        identify(&state, request.headers()).await
+    };
+    if let Identity::User(user) = &identity {
+        request.extensions_mut().insert(user.clone());
     }
+    request.extensions_mut().insert(identity);
     next.run(request).await
 }
 
-async fn lookup(state: &ServerState, headers: &HeaderMap) -> Option<CurrentUser> {
-    let token = token_from(headers)?;
+/// The peer's address, or with `trust_proxy` the last `X-Forwarded-For`
+/// entry: the one the proxy itself appended, which the client cannot forge.
+pub fn client_address(request: &Request, trust_proxy: bool) -> String {
+    let forwarded = trust_proxy
+        .then(|| {
+            request
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()
+        })
+        .flatten()
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.rsplit(',').next())
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty());
+    forwarded.unwrap_or_else(|| {
+        request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_string())
+            .unwrap_or_default()
+    })
+}
+
+async fn identify(state: &ServerState, headers: &HeaderMap) -> Identity {
     let db = &state.app.db;
+    if let Some(token) = super::api_token::token_from(headers) {
+        return match tokens::find_user(db, &super::api_token::hash(token)).await {
+            Ok(Some(user)) => Identity::User(user),
+            Ok(None) => Identity::Anonymous,
+            Err(error) => {
+                tracing::warn!(error = %error, "api token lookup failed");
+                Identity::Unknown
+            }
+        };
+    }
+    let Some(token) = token_from(headers) else {
+        return Identity::Anonymous;
+    };
     let idle = state.accounts.settings.session_idle;
     match sessions::find_live(db, &hash_token(token), idle).await {
         Ok(Some(live)) => {
@@ -117,12 +172,12 @@ async fn lookup(state: &ServerState, headers: &HeaderMap) -> Option<CurrentUser>
             {
                 tracing::warn!(error = %error, "session last-seen not updated");
             }
-            Some(live.user)
+            Identity::User(live.user)
         }
-        Ok(None) => None,
+        Ok(None) => Identity::Anonymous,
         Err(error) => {
-            tracing::warn!(error = %error, "session lookup failed; treating the request as anonymous");
-            None
+            tracing::warn!(error = %error, "session lookup failed");
+            Identity::Unknown
         }
     }
 }

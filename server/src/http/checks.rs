@@ -3,18 +3,22 @@
 //! the same rules as the form and the checks file; reads add the id, state,
 //! last result and reported dependencies.
 
+use app::auth::Access;
+use app::model::audit::AuditAction;
 use app::model::check::{CheckRecord, CheckSource, CheckState, DependencyStatus, ProbeResult};
 use app::model::check_input::CheckInput;
+use app::model::role::Role;
 use app::storage::Database;
 use axum::Json;
-use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::http::{Method, StatusCode};
+use axum::routing::{delete, get, post, put};
 use serde::Serialize;
 
 use super::error::ApiError;
+use crate::accounts::access::ApiRoute;
+use crate::accounts::audit::{self, Caller};
 use crate::startup::ServerState;
 
 /// A check as the API shows it: its settings in the form they are written,
@@ -57,12 +61,32 @@ impl CheckView {
     }
 }
 
-pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/api/v1/checks", get(list).post(create))
-        .route("/api/v1/checks/{id}", get(read).put(update).delete(delete))
-        .route("/api/v1/checks/{id}/pause", post(pause))
-        .route("/api/v1/checks/{id}/resume", post(resume))
+/// Reading is for viewers, pausing for responders, changing for admins.
+pub fn routes() -> Vec<ApiRoute> {
+    let (viewer, responder, admin) = (
+        Access::Signed(Role::Viewer),
+        Access::Signed(Role::Responder),
+        Access::Signed(Role::Admin),
+    );
+    vec![
+        ApiRoute::new(Method::GET, "/api/v1/checks", viewer, get(list)),
+        ApiRoute::new(Method::POST, "/api/v1/checks", admin, post(create)),
+        ApiRoute::new(Method::GET, "/api/v1/checks/{id}", viewer, get(read)),
+        ApiRoute::new(Method::PUT, "/api/v1/checks/{id}", admin, put(update)),
+        ApiRoute::new(Method::DELETE, "/api/v1/checks/{id}", admin, delete(remove)),
+        ApiRoute::new(
+            Method::POST,
+            "/api/v1/checks/{id}/pause",
+            responder,
+            post(pause),
+        ),
+        ApiRoute::new(
+            Method::POST,
+            "/api/v1/checks/{id}/resume",
+            responder,
+            post(resume),
+        ),
+    ]
 }
 
 fn db(state: &ServerState) -> &Database {
@@ -92,10 +116,19 @@ async fn list(State(state): State<ServerState>) -> Result<Json<Vec<CheckView>>, 
 
 async fn create(
     State(state): State<ServerState>,
+    caller: Caller,
     body: Result<Json<CheckInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CheckView>), ApiError> {
     let spec = valid_spec(body)?;
     let id = db(&state).create_check(&spec, CheckSource::Api).await?;
+    audit::record(
+        &state,
+        &caller.actor,
+        AuditAction::CheckCreate,
+        &spec.name,
+        "",
+    )
+    .await;
     let record = found(db(&state), id).await?;
     Ok((StatusCode::CREATED, Json(CheckView::of(record))))
 }
@@ -109,6 +142,7 @@ async fn read(
 
 async fn update(
     State(state): State<ServerState>,
+    caller: Caller,
     Path(id): Path<i64>,
     body: Result<Json<CheckInput>, JsonRejection>,
 ) -> Result<Json<CheckView>, ApiError> {
@@ -117,22 +151,35 @@ async fn update(
     if !db(&state).update_check(id, &spec).await? {
         return Err(ApiError::NotFound("check"));
     }
+    audit::record(
+        &state,
+        &caller.actor,
+        AuditAction::CheckUpdate,
+        &spec.name,
+        "",
+    )
+    .await;
     Ok(Json(CheckView::of(found(db(&state), id).await?)))
 }
 
-async fn delete(
+async fn remove(
     State(state): State<ServerState>,
+    caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    editable(&found(db(&state), id).await?)?;
+    let record = found(db(&state), id).await?;
+    editable(&record)?;
     if !db(&state).delete_check(id).await? {
         return Err(ApiError::NotFound("check"));
     }
+    let name = &record.spec.name;
+    audit::record(&state, &caller.actor, AuditAction::CheckDelete, name, "").await;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn set_paused(
     state: &ServerState,
+    caller: Caller,
     id: i64,
     paused: bool,
 ) -> Result<Json<CheckView>, ApiError> {
@@ -141,19 +188,27 @@ async fn set_paused(
     if !db(state).set_check_paused(id, paused).await? {
         return Err(ApiError::NotFound("check"));
     }
-    Ok(Json(CheckView::of(found(db(state), id).await?)))
+    let record = found(db(state), id).await?;
+    let action = match paused {
+        true => AuditAction::CheckPause,
+        false => AuditAction::CheckResume,
+    };
+    audit::record(state, &caller.actor, action, &record.spec.name, "").await;
+    Ok(Json(CheckView::of(record)))
 }
 
 async fn pause(
     State(state): State<ServerState>,
+    caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<CheckView>, ApiError> {
-    set_paused(&state, id, true).await
+    set_paused(&state, caller, id, true).await
 }
 
 async fn resume(
     State(state): State<ServerState>,
+    caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<CheckView>, ApiError> {
-    set_paused(&state, id, false).await
+    set_paused(&state, caller, id, false).await
 }

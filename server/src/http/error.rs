@@ -24,6 +24,12 @@ pub enum ApiError {
     /// The request is fine but the resource cannot change this way.
     #[error("{0}")]
     Conflict(&'static str),
+    /// No user: neither a session nor an API token (or a revoked one).
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// The user's role is below the route's.
+    #[error("this needs the {0} role")]
+    Forbidden(&'static str),
     /// Logged where it happened; the client learns nothing more.
     #[error("internal error")]
     Internal,
@@ -58,6 +64,8 @@ impl ApiError {
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,6 +77,8 @@ impl ApiError {
             ApiError::Malformed(_) => "malformed",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
+            ApiError::Unauthenticated(_) => "unauthenticated",
+            ApiError::Forbidden(_) => "forbidden",
             ApiError::Internal => "internal",
         }
     }

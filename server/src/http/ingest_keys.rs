@@ -2,21 +2,25 @@
 //! answer that ever holds a key) and revoke. Lists show names, prefixes and
 //! times, never keys or hashes.
 //!
-//! No authentication yet, like the rest of the API: creating and revoking
-//! keys will be for admins only once accounts land.
+//! Admins only (see `routes`).
 
+use app::auth::Access;
+use app::model::audit::AuditAction;
+use app::model::role::Role;
 use app::search_form::FieldError;
 use app::storage::StorageError;
 use app::storage::ingest_keys::IngestKeyRecord;
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
+use crate::accounts::access::ApiRoute;
+use crate::accounts::audit::{self, Caller};
 use crate::ingest::auth::key::{self, KeyHash, NewKey};
 use crate::startup::ServerState;
 
@@ -62,10 +66,20 @@ pub struct NewKeyInput {
     pub name: String,
 }
 
-pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/api/v1/ingest-keys", get(list).post(create))
-        .route("/api/v1/ingest-keys/{name}/revoke", post(revoke))
+/// Ingest keys are admins' business, reading the list included: it says
+/// which systems send data.
+pub fn routes() -> Vec<ApiRoute> {
+    let admin = Access::Signed(Role::Admin);
+    vec![
+        ApiRoute::new(Method::GET, "/api/v1/ingest-keys", admin, get(list)),
+        ApiRoute::new(Method::POST, "/api/v1/ingest-keys", admin, post(create)),
+        ApiRoute::new(
+            Method::POST,
+            "/api/v1/ingest-keys/{name}/revoke",
+            admin,
+            post(revoke),
+        ),
+    ]
 }
 
 fn name_error(message: &str) -> ApiError {
@@ -82,6 +96,7 @@ async fn list(State(state): State<ServerState>) -> Result<Json<Vec<KeyView>>, Ap
 
 async fn create(
     State(state): State<ServerState>,
+    caller: Caller,
     body: Result<Json<NewKeyInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
     let Json(input) = body.map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
@@ -103,6 +118,14 @@ async fn create(
     };
     state.ingest_keys.added(new.hash).await;
     tracing::info!(name = %record.name, prefix = %record.prefix, "ingest key created");
+    audit::record(
+        &state,
+        &caller.actor,
+        AuditAction::KeyCreate,
+        &record.name,
+        "",
+    )
+    .await;
     Ok((
         StatusCode::CREATED,
         Json(CreatedKey {
@@ -114,6 +137,7 @@ async fn create(
 
 async fn revoke(
     State(state): State<ServerState>,
+    caller: Caller,
     Path(name): Path<String>,
 ) -> Result<Json<KeyView>, ApiError> {
     let revoked = state
@@ -126,5 +150,7 @@ async fn revoke(
         state.ingest_keys.revoked(hash).await;
     }
     tracing::info!(name = %revoked.record.name, "ingest key revoked");
+    let name = &revoked.record.name;
+    audit::record(&state, &caller.actor, AuditAction::KeyRevoke, name, "").await;
     Ok(Json(KeyView::of(revoked.record)))
 }

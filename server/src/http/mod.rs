@@ -10,9 +10,10 @@ mod probes;
 
 pub use error::ApiError;
 
-use app::auth::{CurrentUser, SignedIn};
+use app::auth::{Access, CurrentUser, SignedIn};
 use app::shell::{App, shell};
 use axum::Router;
+use axum::http::Method;
 use axum::routing::{get, post};
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{
@@ -21,6 +22,7 @@ use leptos_axum::{
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::accounts::access::ApiRoute;
 use crate::startup::ServerState;
 
 /// The app's page routes, generated once per process.
@@ -37,10 +39,47 @@ fn app_routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// Every route of the main port outside the Leptos app, with who may use
+/// it. The router is built from this list, and the role-matrix test walks
+/// it, so no route exists without a rule.
+pub fn api_routes(metrics_auth: bool) -> Vec<ApiRoute> {
+    let public = Access::Public;
+    let mut routes = vec![
+        ApiRoute::new(Method::GET, "/healthz", public, get(probes::healthz)),
+        ApiRoute::new(Method::GET, "/readyz", public, get(probes::readyz)),
+        ApiRoute::new(
+            Method::GET,
+            "/metrics",
+            crate::accounts::access::metrics_access(metrics_auth),
+            get(metrics::render),
+        ),
+        // OTLP on the main port too; ingest keys guard it, not accounts.
+        ApiRoute::new(
+            Method::POST,
+            "/v1/traces",
+            public,
+            post(crate::ingest::http::post_traces),
+        ),
+    ];
+    routes.extend(crate::accounts::routes());
+    routes.extend(jaeger::routes());
+    routes.extend(checks::routes());
+    routes.extend(ingest_keys::routes());
+    routes
+}
+
+/// The paths of the app's pages, in axum's form (`/services/{service}`).
+pub fn page_paths() -> Vec<String> {
+    app_routes()
+        .iter()
+        .map(|route| route.path().to_owned())
+        .collect()
+}
+
 pub fn router(state: ServerState) -> Router {
     let app_state = state.app.clone();
     // Every page render and server function gets the state and who is
-    // signed in (resolved from the cookie by `accounts::session::resolve`).
+    // signed in (resolved by `accounts::session::resolve`).
     let provide_app_state = move || {
         provide_context(app_state.clone());
         let user = use_context::<axum::http::request::Parts>()
@@ -49,28 +88,35 @@ pub fn router(state: ServerState) -> Router {
     };
     let options = state.app.leptos_options.clone();
 
-    Router::new()
-        .route("/healthz", get(probes::healthz))
-        .route("/readyz", get(probes::readyz))
-        .route("/metrics", get(metrics::render))
-        .route("/v1/traces", post(crate::ingest::http::post_traces))
-        .merge(jaeger::routes())
-        .merge(checks::routes())
-        .merge(ingest_keys::routes())
-        .merge(crate::accounts::routes())
+    let mut api = Router::new();
+    for route in api_routes(state.accounts.settings.metrics_auth) {
+        let access = route.access;
+        let gate = axum::middleware::from_fn(move |request, next| {
+            crate::accounts::access::api_gate(access, request, next)
+        });
+        api = api.route(route.path, route.handler.route_layer(gate));
+    }
+    // Pages and server functions, behind their own gate.
+    let pages = Router::new()
         .leptos_routes_with_context(&state, app_routes(), provide_app_state.clone(), move || {
             shell(options.clone())
         })
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::accounts::access::app_gate,
+        ));
+
+    api.merge(pages)
+        // Static files and the 404 page: public.
         .fallback(file_and_error_handler_with_context::<ServerState, _>(
             provide_app_state,
             shell,
         ))
-        // Who is asking, for every route; nothing is refused on that basis
-        // yet (roles are enforced in the next step of issue 7).
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::accounts::session::setup_gate,
         ))
+        .layer(axum::middleware::from_fn(crate::accounts::csrf::protect))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::accounts::session::resolve,

@@ -108,8 +108,9 @@ async fn a_server_started_with_a_checks_file_registers_and_reloads_its_checks() 
         .concat(),
     );
     let path = file.path().to_str().unwrap();
-    let app = spawn_app_with(config_with(&database.url, &["--checks-file", path])).await;
+    let mut app = spawn_app_with(config_with(&database.url, &["--checks-file", path])).await;
     app.wait_until_ready(Duration::from_secs(30)).await;
+    app.sign_in_as_admin().await;
 
     let list = wait_for_list(&app, |list| list.len() == 3).await;
     let by_hand = entry(&list, "by hand").unwrap();

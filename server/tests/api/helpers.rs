@@ -2,6 +2,10 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use app::model::role::Role;
+use app::storage::accounts::tokens;
+use app::storage::accounts::users::{self, NewUser};
+use app::storage::{Database, DatabaseSettings};
 use clap::Parser;
 use server::config::Config;
 use server::{Application, StartupError};
@@ -104,8 +108,13 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub otlp_http_address: SocketAddr,
     pub otlp_grpc_address: SocketAddr,
+    /// Signed in as an admin (an API token) after `spawn_app`; anonymous
+    /// after `spawn_app_with` until `sign_in_as_admin`.
     pub client: reqwest::Client,
+    /// Never signed in.
+    pub anonymous: reqwest::Client,
     pub database: Option<TestDatabase>,
+    database_url: String,
     /// The first-run setup link, once the server has issued it.
     pub first_run_link: tokio::sync::watch::Receiver<Option<String>>,
     cancel: CancellationToken,
@@ -144,10 +153,29 @@ pub async fn spawn_app() -> TestApp {
     let database = TestDatabase::create().await;
     let mut app = spawn_app_with(config_for(&database.url)).await;
     app.database = Some(database);
+    app.wait_until_ready(Duration::from_secs(20)).await;
+    app.sign_in_as_admin().await;
     app
 }
 
+/// A client that sends `token` as its bearer token on every request.
+pub fn client_with_token(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value = format!("Bearer {token}").parse().unwrap();
+    headers.insert(reqwest::header::AUTHORIZATION, value);
+    reqwest::Client::builder()
+        .timeout(CLIENT_TIMEOUT)
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+// Generous, for two dozen servers sharing two cores. Pages that never
+// finished were once a bug here, not load: see `http::app_routes`.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub async fn spawn_app_with(config: Config) -> TestApp {
+    let database_url = config.database.settings().url;
     let application = Application::build(config).await.expect("server builds");
     let address = application.address();
     let otlp_http_address = application.otlp_http_address();
@@ -155,18 +183,18 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     let first_run_link = application.first_run_link();
     let cancel = CancellationToken::new();
     let server = tokio::spawn(application.run_until_cancelled(cancel.clone()));
-    // Generous, for two dozen servers sharing two cores. Pages that never
-    // finished were once a bug here, not load: see `http::app_routes`.
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
+    let anonymous = reqwest::Client::builder()
+        .timeout(CLIENT_TIMEOUT)
         .build()
         .unwrap();
     TestApp {
         address,
         otlp_http_address,
         otlp_grpc_address,
-        client,
+        client: anonymous.clone(),
+        anonymous,
         database: None,
+        database_url,
         first_run_link,
         cancel,
         server,
@@ -174,6 +202,42 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
 }
 
 impl TestApp {
+    /// Makes `app.client` an admin's (through an API token). The database
+    /// must be migrated (`wait_until_ready`).
+    pub async fn sign_in_as_admin(&mut self) {
+        let (_, token) = self.user_with_token("admin", Role::Admin).await;
+        self.client = client_with_token(&token);
+    }
+
+    /// A new user with `role` (password [`TEST_PASSWORD`]) and an API token
+    /// of theirs: the user's id and the token.
+    pub async fn user_with_token(&self, username: &str, role: Role) -> (i64, String) {
+        let db = self.db();
+        let user = NewUser {
+            username: username.to_owned(),
+            display_name: format!("{username} (test)"),
+            password_hash: test_password_hash().await,
+            role,
+        };
+        let id = users::create(&db, &user).await.expect("test user created");
+        let made = server::accounts::api_token::mint("wpt_").unwrap();
+        tokens::create(&db, id, "test", &made.prefix, &made.hash)
+            .await
+            .expect("test token created");
+        db.close().await;
+        (id, made.secret)
+    }
+
+    /// A handle on this server's database, for setting up and checking.
+    pub fn db(&self) -> Database {
+        Database::connect_lazy(&DatabaseSettings {
+            url: self.database_url.clone(),
+            max_connections: 2,
+            acquire_timeout: Duration::from_secs(10),
+        })
+        .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }
@@ -222,4 +286,19 @@ fn database_names_are_replaced_in_urls() {
         with_database("postgres://u:p@h/a?sslmode=disable", "b"),
         "postgres://u:p@h/b?sslmode=disable"
     );
+}
+
+/// The password of every user `user_with_token` makes.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+/// Hashed once per test process: argon2id is slow in a debug build.
+async fn test_password_hash() -> String {
+    static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    HASH.get_or_init(|| async {
+        server::accounts::password::hash(TEST_PASSWORD.to_owned())
+            .await
+            .unwrap()
+    })
+    .await
+    .clone()
 }

@@ -24,13 +24,15 @@ async fn spawn_with_keys() -> TestApp {
     let mut app = spawn_app_with(config_with(&database.url, &["--ingest-auth", "required"])).await;
     app.database = Some(database);
     app.wait_until_ready(Duration::from_secs(20)).await;
+    app.sign_in_as_admin().await;
     app
 }
 
 /// Sends one small trace over OTLP/HTTP to `address`.
 async fn post_traces(app: &TestApp, address: SocketAddr, key: Option<&str>) -> reqwest::Response {
+    // Not the admin's client: its API token is not an ingest key.
     let mut request = app
-        .client
+        .anonymous
         .post(format!("http://{address}/v1/traces"))
         .header("content-type", PROTOBUF)
         .body(full_request(now_ns() - 1_000_000).encode_to_vec());

@@ -191,6 +191,7 @@ async fn the_python_sdk_sends_an_ingest_key_from_its_environment() {
     let mut app = spawn_app_with(config_with(&database.url, &["--ingest-auth", "required"])).await;
     app.database = Some(database);
     app.wait_until_ready(Duration::from_secs(20)).await;
+    app.sign_in_as_admin().await;
     let script = "end2end/interop/python_export.py";
 
     let refused = exporter_output(&app, &python, script, "py-nokey", &[]).await;

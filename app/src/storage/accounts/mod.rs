@@ -1,4 +1,4 @@
-//! Users, their sessions and the first-run setup tokens.
+//! Users, their sessions and API tokens, and the first-run setup tokens.
 //!
 //! Only hashes are stored here: argon2id PHC strings for passwords (hashed by
 //! the server, off the async runtime) and SHA-256 digests for session and
@@ -7,6 +7,7 @@
 
 pub mod sessions;
 pub mod setup;
+pub mod tokens;
 pub mod users;
 
 use crate::model::role::Role;

@@ -9,15 +9,18 @@ pub mod params;
 pub use error::JaegerError;
 pub use model::{JaegerTrace, to_jaeger};
 
+use app::auth::Access;
+use app::model::role::Role;
 use app::model::span::SpanKind;
 use app::storage::query::TraceSearch;
 use axum::Json;
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::Method;
 use axum::routing::get;
 use serde::Serialize;
 
+use crate::accounts::access::ApiRoute;
 use crate::startup::ServerState;
 
 /// Jaeger's `structuredResponse`.
@@ -56,17 +59,21 @@ fn now_ns() -> i64 {
     chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX)
 }
 
-pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/api/services", get(services))
-        .route(
+/// Reads, for viewers.
+pub fn routes() -> Vec<ApiRoute> {
+    let viewer = Access::Signed(Role::Viewer);
+    let route = |path, handler| ApiRoute::new(Method::GET, path, viewer, handler);
+    vec![
+        route("/api/services", get(services)),
+        route(
             "/api/services/{service}/operations",
             get(service_operations),
-        )
-        .route("/api/operations", get(operations))
-        .route("/api/traces", get(find_traces))
-        .route("/api/traces/{trace_id}", get(trace_by_id))
-        .route("/api/dependencies", get(dependencies))
+        ),
+        route("/api/operations", get(operations)),
+        route("/api/traces", get(find_traces)),
+        route("/api/traces/{trace_id}", get(trace_by_id)),
+        route("/api/dependencies", get(dependencies)),
+    ]
 }
 
 async fn services(

@@ -43,12 +43,18 @@ pub struct NewKey {
 impl NewKey {
     /// `wpk_` and 32 random bytes, base64url.
     pub fn generate() -> Result<NewKey, RandomError> {
+        NewKey::with_prefix(KEY_PREFIX)
+    }
+
+    /// `kind` (like `wpk_`) and 32 random bytes, base64url. API tokens are
+    /// made the same way under their own prefix.
+    pub fn with_prefix(kind: &str) -> Result<NewKey, RandomError> {
         let mut bytes = [0u8; 32];
         SystemRandom::new()
             .fill(&mut bytes)
             .map_err(|_| RandomError)?;
-        let key = format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
-        let prefix = key[..KEY_PREFIX.len() + SHOWN_CHARACTERS].to_owned();
+        let key = format!("{kind}{}", URL_SAFE_NO_PAD.encode(bytes));
+        let prefix = key[..kind.len() + SHOWN_CHARACTERS].to_owned();
         Ok(NewKey {
             hash: hash(&key),
             prefix,
@@ -66,20 +72,7 @@ impl fmt::Debug for NewKey {
     }
 }
 
-/// A key's name: 1–64 letters, digits, `-`, `_` or `.`, so it is safe in a
-/// URL path, a shell and a log line as it is.
-pub fn check_name(name: &str) -> Result<(), &'static str> {
-    if name.is_empty() || name.len() > 64 {
-        return Err("a key name has 1 to 64 characters");
-    }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    {
-        return Err("a key name may hold only letters, digits, '-', '_' and '.'");
-    }
-    Ok(())
-}
+pub use app::model::ingest_key::check_name;
 
 #[cfg(test)]
 mod tests {

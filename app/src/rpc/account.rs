@@ -1,0 +1,136 @@
+//! Server functions of the account pages: your own API tokens, and for
+//! admins the ingest keys and the audit log. Who may call each is in
+//! `auth::rpc_access`; each also checks for itself, since it needs the user
+//! for the audit log.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::account::ApiTokenRecord;
+use crate::model::audit::AuditRecord;
+use crate::model::ingest_key::IngestKeyRecord;
+
+/// Audit records per page.
+pub const AUDIT_PAGE: i64 = 100;
+
+/// Your API tokens, newest first.
+#[server(prefix = "/rpc", endpoint = "my_tokens")]
+pub async fn my_tokens() -> Result<Vec<ApiTokenRecord>, AppError> {
+    let user = crate::auth::require(crate::model::role::Role::Viewer)?;
+    let db = crate::state::app_state()?.db;
+    crate::storage::accounts::tokens::list(&db, user.id)
+        .await
+        .map_err(ssr::store_error)
+}
+
+/// Makes you a token named `name`; the answer is the token, shown once.
+#[server(prefix = "/rpc", endpoint = "create_my_token")]
+pub async fn create_my_token(name: String) -> Result<String, AppError> {
+    use crate::model::audit::AuditAction;
+    let user = crate::auth::require(crate::model::role::Role::Viewer)?;
+    let state = crate::state::app_state()?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(ssr::field("name", "a token name is 1 to 64 characters"));
+    }
+    let made = (state.mint_secret)("wpt_").ok_or(AppError::Internal)?;
+    crate::storage::accounts::tokens::create(&state.db, user.id, name, &made.prefix, &made.hash)
+        .await
+        .map_err(ssr::store_error)?;
+    crate::auth::audit(&user, AuditAction::TokenCreate, name, &made.prefix).await;
+    Ok(made.secret)
+}
+
+#[server(prefix = "/rpc", endpoint = "revoke_my_token")]
+pub async fn revoke_my_token(id: i64) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    let user = crate::auth::require(crate::model::role::Role::Viewer)?;
+    let db = crate::state::app_state()?.db;
+    // Only your own: another user's id finds nothing.
+    let revoked = crate::storage::accounts::tokens::revoke(&db, user.id, id)
+        .await
+        .map_err(ssr::store_error)?;
+    if !revoked {
+        return Err(AppError::NotFound("token".to_owned()));
+    }
+    crate::auth::audit(&user, AuditAction::TokenRevoke, &id.to_string(), "").await;
+    Ok(())
+}
+
+/// The audit log, newest first: a page of records older than `before`,
+/// whose action starts with `action` (all when empty).
+#[server(prefix = "/rpc", endpoint = "audit_log")]
+pub async fn audit_log(before: Option<i64>, action: String) -> Result<Vec<AuditRecord>, AppError> {
+    crate::auth::require(crate::model::role::Role::Admin)?;
+    let db = crate::state::app_state()?.db;
+    Ok(db.audit_records(before, action.trim(), AUDIT_PAGE).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "ingest_keys")]
+pub async fn ingest_keys() -> Result<Vec<IngestKeyRecord>, AppError> {
+    crate::auth::require(crate::model::role::Role::Admin)?;
+    Ok(crate::state::app_state()?.db.ingest_keys().await?)
+}
+
+/// Makes an ingest key; the answer is the key, shown once. Servers pick it
+/// up within their key cache's refresh (two seconds).
+#[server(prefix = "/rpc", endpoint = "create_ingest_key")]
+pub async fn create_ingest_key(name: String) -> Result<String, AppError> {
+    use crate::model::audit::AuditAction;
+    let user = crate::auth::require(crate::model::role::Role::Admin)?;
+    let state = crate::state::app_state()?;
+    let name = name.trim();
+    crate::model::ingest_key::check_name(name).map_err(|why| ssr::field("name", why))?;
+    let made = (state.mint_secret)("wpk_").ok_or(AppError::Internal)?;
+    match state
+        .db
+        .create_ingest_key(name, &made.prefix, &made.hash)
+        .await
+    {
+        Err(crate::storage::StorageError::NameTaken) => {
+            return Err(ssr::field(
+                "name",
+                "another ingest key already has this name",
+            ));
+        }
+        other => other?,
+    };
+    crate::auth::audit(&user, AuditAction::KeyCreate, name, &made.prefix).await;
+    Ok(made.secret)
+}
+
+#[server(prefix = "/rpc", endpoint = "revoke_ingest_key")]
+pub async fn revoke_ingest_key(name: String) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    let user = crate::auth::require(crate::model::role::Role::Admin)?;
+    let db = crate::state::app_state()?.db;
+    if db.revoke_ingest_key(&name).await?.is_none() {
+        return Err(AppError::NotFound("ingest key".to_owned()));
+    }
+    crate::auth::audit(&user, AuditAction::KeyRevoke, &name, "").await;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    use crate::search_form::FieldError;
+    use crate::storage::accounts::AccountStoreError;
+
+    pub fn field(field: &str, message: &str) -> AppError {
+        AppError::InvalidInput(vec![FieldError {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        }])
+    }
+
+    pub fn store_error(error: AccountStoreError) -> AppError {
+        match error {
+            AccountStoreError::Storage(storage) => storage.into(),
+            other => {
+                tracing::error!(error = %other, "account request failed");
+                AppError::Internal
+            }
+        }
+    }
+}

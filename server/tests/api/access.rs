@@ -1,0 +1,423 @@
+//! Who may do what: the role matrix over every route, server function and
+//! page, read from the server itself, and the attacks the issue names.
+
+use std::time::Duration;
+
+use app::auth::{Access, rpc_access};
+use app::model::role::Role;
+use app::storage::accounts::users;
+use reqwest::header::{COOKIE, LOCATION};
+use reqwest::redirect::Policy;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::{
+    TEST_PASSWORD, TestApp, TestDatabase, client_with_token, config_with, spawn_app, spawn_app_with,
+};
+
+/// A concrete path for a route pattern: parameters become harmless values
+/// (ids nothing has, names nothing has).
+fn concrete(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .map(|part| match part {
+            "{trace_id}" => "4bf92f3577b34da6a3ce929d0e0e4736",
+            part if part.starts_with('{') => "999999",
+            part => part,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+struct Caller {
+    label: &'static str,
+    role: Option<Role>,
+    client: reqwest::Client,
+}
+
+async fn callers(app: &TestApp) -> Vec<Caller> {
+    let mut callers = vec![Caller {
+        label: "anonymous",
+        role: None,
+        client: no_redirects(None),
+    }];
+    for (label, role) in [
+        ("viewer", Role::Viewer),
+        ("responder", Role::Responder),
+        ("admin", Role::Admin),
+    ] {
+        let (_, token) = app.user_with_token(&format!("matrix-{label}"), role).await;
+        callers.push(Caller {
+            label,
+            role: Some(role),
+            client: no_redirects(Some(&token)),
+        });
+    }
+    callers
+}
+
+fn no_redirects(token: Option<&str>) -> reqwest::Client {
+    match token {
+        Some(token) => {
+            let mut headers = reqwest::header::HeaderMap::new();
+            let value = format!("Bearer {token}").parse().unwrap();
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+            reqwest::Client::builder()
+                .redirect(Policy::none())
+                .default_headers(headers)
+                .build()
+                .unwrap()
+        }
+        None => reqwest::Client::builder()
+            .redirect(Policy::none())
+            .build()
+            .unwrap(),
+    }
+}
+
+/// What `access` says `caller` must get: `None` for "let through" (any
+/// answer but 401 and 403), or the refusal.
+fn expected(access: Access, caller: Option<Role>) -> Option<StatusCode> {
+    match (access, caller) {
+        (Access::Public, _) => None,
+        (Access::Signed(_), None) => Some(StatusCode::UNAUTHORIZED),
+        (Access::Signed(needed), Some(role)) if role < needed => Some(StatusCode::FORBIDDEN),
+        (Access::Signed(_), Some(_)) => None,
+    }
+}
+
+fn judge(what: &str, caller: &Caller, want: Option<StatusCode>, got: StatusCode) {
+    match want {
+        Some(refusal) => assert_eq!(got, refusal, "{what} as {}", caller.label),
+        None => assert!(
+            got != StatusCode::UNAUTHORIZED && got != StatusCode::FORBIDDEN,
+            "{what} as {} was refused: {got}",
+            caller.label
+        ),
+    }
+}
+
+/// Every JSON route, from the table the router is built from.
+#[tokio::test]
+async fn every_api_route_refuses_anonymous_users_and_too_low_roles() {
+    let app = spawn_app().await;
+    let callers = callers(&app).await;
+    let routes = server::http::api_routes(false);
+    assert!(
+        routes.len() > 15,
+        "the table is the router: {}",
+        routes.len()
+    );
+    let mut refused_below = 0;
+    for route in &routes {
+        // The login forms and OTLP have their own rules and tests.
+        if matches!(route.path, "/login" | "/logout" | "/setup" | "/v1/traces") {
+            assert_eq!(route.access, Access::Public);
+            continue;
+        }
+        let path = concrete(route.path);
+        for caller in &callers {
+            let request = caller
+                .client
+                .request(route.method.clone(), app.url(&path))
+                .header("content-type", "application/json")
+                .body("{}");
+            let status = request.send().await.unwrap().status();
+            let want = expected(route.access, caller.role);
+            if want == Some(StatusCode::FORBIDDEN) {
+                refused_below += 1;
+            }
+            judge(&format!("{} {path}", route.method), caller, want, status);
+        }
+    }
+    // Viewers below responders and admins, responders below admins.
+    assert!(refused_below >= 10, "{refused_below}");
+    app.shutdown().await.unwrap();
+}
+
+/// Every registered server function, from the server-function registry:
+/// one without a rule would fail here, and is refused to all meanwhile.
+#[tokio::test]
+async fn every_server_function_has_a_rule_and_keeps_to_it() {
+    let app = spawn_app().await;
+    let callers = callers(&app).await;
+    let functions: Vec<_> = leptos::server_fn::axum::server_fn_paths().collect();
+    assert!(functions.len() > 20, "{functions:?}");
+    for (path, method) in functions {
+        let endpoint = path
+            .strip_prefix("/rpc/")
+            .expect("server functions live under /rpc");
+        let access = rpc_access(endpoint)
+            .unwrap_or_else(|| panic!("{endpoint} has no rule in app::auth::rpc_access"));
+        for caller in &callers {
+            let request = caller
+                .client
+                .request(
+                    Method::from_bytes(method.as_str().as_bytes()).unwrap(),
+                    app.url(path),
+                )
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("");
+            let status = request.send().await.unwrap().status();
+            judge(endpoint, caller, expected(access, caller.role), status);
+        }
+    }
+    app.shutdown().await.unwrap();
+}
+
+/// Every page, from the app's route list: anonymous visitors are sent to
+/// log in, except on the login, setup and status pages.
+#[tokio::test]
+async fn every_page_but_login_setup_and_status_needs_a_signed_in_user() {
+    let app = spawn_app().await;
+    let (_, token) = app.user_with_token("page-viewer", Role::Viewer).await;
+    let viewer = no_redirects(Some(&token));
+    let anonymous = no_redirects(None);
+    let pages = server::http::page_paths();
+    assert!(pages.len() >= 10, "{pages:?}");
+    for pattern in pages {
+        let path = concrete(&pattern);
+        let answer = anonymous.get(app.url(&path)).send().await.unwrap();
+        if ["/login", "/setup", "/status"].contains(&pattern.as_str()) {
+            assert_ne!(answer.status(), StatusCode::SEE_OTHER, "{path}");
+            continue;
+        }
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{path}");
+        let location = answer.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert!(location.starts_with("/login?next="), "{path}: {location}");
+        let signed_in = viewer.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(signed_in.status(), StatusCode::OK, "{path} as a viewer");
+    }
+    app.shutdown().await.unwrap();
+}
+
+/// Logs in with a password; the session cookie as a Cookie header.
+async fn session_of(app: &TestApp, username: &str) -> String {
+    let answer = no_redirects(None)
+        .post(app.url("/login"))
+        .header("origin", format!("http://{}", app.address))
+        .form(&[
+            ("username", username),
+            ("password", TEST_PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let set_cookie = answer.headers()["set-cookie"].to_str().unwrap();
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn pause(app: &TestApp, cookie: &str, headers: &[(&str, String)]) -> StatusCode {
+    let mut request = no_redirects(None)
+        .post(app.url("/rpc/pause_check"))
+        .header(COOKIE, cookie)
+        .form(&[("id", "999999"), ("paused", "true")]);
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    request.send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn cross_site_requests_with_a_cookie_are_refused() {
+    let app = spawn_app().await;
+    app.user_with_token("csrf-responder", Role::Responder).await;
+    let cookie = session_of(&app, "csrf-responder").await;
+    let own = format!("http://{}", app.address);
+
+    let evil = [("origin", "https://evil.example".to_owned())];
+    assert_eq!(pause(&app, &cookie, &evil).await, StatusCode::FORBIDDEN);
+    let cross = [("sec-fetch-site", "cross-site".to_owned())];
+    assert_eq!(pause(&app, &cookie, &cross).await, StatusCode::FORBIDDEN);
+    // The same request from Watchpost's own page goes through (to a 404-ish
+    // answer: no check 999999), and so does one from no browser at all.
+    let same = [
+        ("origin", own.clone()),
+        ("sec-fetch-site", "same-origin".to_owned()),
+    ];
+    for headers in [&same[..], &[]] {
+        let status = pause(&app, &cookie, headers).await;
+        assert!(
+            status != StatusCode::FORBIDDEN && status.as_u16() != 401,
+            "{status}"
+        );
+    }
+
+    // A forged login (into the attacker's account) is refused too.
+    let forged = no_redirects(None)
+        .post(app.url("/login"))
+        .header("origin", "https://evil.example")
+        .form(&[("username", "csrf-responder"), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn revoked_tokens_and_disabled_users_are_locked_out_at_once() {
+    let app = spawn_app().await;
+    let (_, token) = app.user_with_token("leaver", Role::Admin).await;
+    let cookie = session_of(&app, "leaver").await;
+    let with_token = client_with_token(&token);
+    let checks = app.url("/api/v1/checks");
+    assert_eq!(with_token.get(&checks).send().await.unwrap().status(), 200);
+
+    // A second token, made on the profile page's server function, then revoked.
+    let own = format!("http://{}", app.address);
+    let made = no_redirects(None)
+        .post(app.url("/rpc/create_my_token"))
+        .header(COOKIE, &cookie)
+        .header("origin", &own)
+        .form(&[("name", "laptop")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 200);
+    let second: String = made.json().await.unwrap();
+    assert!(second.starts_with("wpt_"));
+    let second_client = client_with_token(&second);
+    assert_eq!(
+        second_client.get(&checks).send().await.unwrap().status(),
+        200
+    );
+    let listed: Value = no_redirects(None)
+        .post(app.url("/rpc/my_tokens"))
+        .header(COOKIE, &cookie)
+        .header("origin", &own)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed_text = listed.to_string();
+    assert!(!listed_text.contains(&second), "a token is shown once only");
+    let laptop = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "laptop")
+        .unwrap();
+    let id = laptop["id"].as_i64().unwrap().to_string();
+    let revoked = no_redirects(None)
+        .post(app.url("/rpc/revoke_my_token"))
+        .header(COOKIE, &cookie)
+        .header("origin", &own)
+        .form(&[("id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(
+        second_client.get(&checks).send().await.unwrap().status(),
+        401
+    );
+
+    // Disabling the user ends the session and the remaining token.
+    let db = app.db();
+    assert!(users::set_disabled(&db, "leaver", true).await.unwrap());
+    db.close().await;
+    assert_eq!(with_token.get(&checks).send().await.unwrap().status(), 401);
+    let page = no_redirects(None)
+        .get(app.url("/services"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.status(),
+        StatusCode::SEE_OTHER,
+        "back to the login page"
+    );
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_audit_log_records_who_did_what_from_where_for_admins_only() {
+    let app = spawn_app().await;
+    app.user_with_token("auditor", Role::Admin).await;
+    let (_, viewer_token) = app.user_with_token("onlooker", Role::Viewer).await;
+    let cookie = session_of(&app, "auditor").await;
+    // A failed login, a change through the API, a refused attempt.
+    let failed = no_redirects(None)
+        .post(app.url("/login"))
+        .form(&[("username", "auditor"), ("password", "wrong password!!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.status(), StatusCode::SEE_OTHER);
+    let created = app
+        .client
+        .post(app.url("/api/v1/ingest-keys"))
+        .json(&serde_json::json!({ "name": "audited" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let viewer = client_with_token(&viewer_token);
+    let refused = viewer
+        .post(app.url("/rpc/delete_check"))
+        .form(&[("id", "1")])
+        .send()
+        .await;
+    assert_eq!(refused.unwrap().status(), StatusCode::FORBIDDEN);
+
+    let own = format!("http://{}", app.address);
+    let log: Value = no_redirects(None)
+        .post(app.url("/rpc/audit_log"))
+        .header(COOKIE, &cookie)
+        .header("origin", &own)
+        .form(&[("action", "")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let records = log.as_array().unwrap();
+    let find = |action: &str| {
+        records
+            .iter()
+            .find(|r| r["action"] == action)
+            .unwrap_or_else(|| panic!("no {action} in {log}"))
+    };
+    let login = find("login");
+    assert_eq!(login["actor"], "auditor");
+    assert_eq!(login["address"], "127.0.0.1");
+    assert_eq!(find("login.failed")["target"], "auditor");
+    assert_eq!(find("ingest_key.create")["target"], "audited");
+    assert_eq!(find("ingest_key.create")["actor"], "admin");
+    assert_eq!(find("forbidden")["actor"], "onlooker");
+    assert_eq!(find("forbidden")["target"], "delete_check");
+    assert!(!log.to_string().contains(TEST_PASSWORD));
+    assert!(!log.to_string().contains("wrong password"));
+
+    // Viewers do not read it.
+    let denied = viewer
+        .post(app.url("/rpc/audit_log"))
+        .form(&[("action", "")])
+        .send()
+        .await;
+    assert_eq!(denied.unwrap().status(), StatusCode::FORBIDDEN);
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn metrics_can_require_a_signed_in_user() {
+    let database = TestDatabase::create().await;
+    let mut app = spawn_app_with(config_with(&database.url, &["--metrics-auth"])).await;
+    app.database = Some(database);
+    app.wait_until_ready(Duration::from_secs(20)).await;
+    let anonymous = app.anonymous.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    app.sign_in_as_admin().await;
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::OK);
+    // Liveness and readiness stay public.
+    let healthz = app.anonymous.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(healthz.status(), StatusCode::OK);
+    app.shutdown().await.unwrap();
+}
