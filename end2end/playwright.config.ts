@@ -11,6 +11,8 @@ if (!databaseUrl) {
 
 export default defineConfig({
   testDir: "./tests",
+  // Users, and the admin's signed-in state that tests start from.
+  globalSetup: "./global-setup.ts",
   timeout: 30_000,
   expect: { timeout: 10_000 },
   forbidOnly: true,
@@ -20,6 +22,7 @@ export default defineConfig({
   outputDir: "test-results",
   use: {
     baseURL,
+    storageState: ".auth/admin.json",
     browserName: "chromium",
     trace: "retain-on-failure",
     launchOptions: {

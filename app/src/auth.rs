@@ -109,6 +109,38 @@ pub async fn audit(
     }
 }
 
+/// Who is signed in, for the browser's components: known on the server from
+/// the request's session and carried into the page as a `SharedValue`
+/// (`shell::App` provides it), so no component waits for a request to
+/// decide which buttons to show. Logging in or out is a full page load, so
+/// it never goes stale. Hiding a button is a courtesy: the server refuses
+/// the action anyway.
+#[derive(Debug, Clone)]
+pub struct SessionUser(pub Option<CurrentUser>);
+
+/// Reads the request's user on the server, for `SharedValue::new`; in the
+/// browser only hydration reads the value, which never calls this.
+pub fn signed_in_user() -> Option<CurrentUser> {
+    #[cfg(feature = "ssr")]
+    {
+        current_user()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+/// The signed-in user, in a component.
+pub fn use_user() -> Option<CurrentUser> {
+    use_context::<SessionUser>().and_then(|user| user.0)
+}
+
+/// Whether the signed-in user has at least `role`.
+pub fn allowed(role: Role) -> bool {
+    use_user().is_some_and(|user| user.role >= role)
+}
+
 /// For the header: who is signed in, if anyone.
 #[server(prefix = "/rpc", endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {

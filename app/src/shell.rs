@@ -5,8 +5,9 @@ use leptos_router::path;
 
 use crate::components::{Footer, Header};
 use crate::pages::{
-    AlertsPage, HealthCheckPage, HealthPage, LoginPage, MapPage, NewCheckPage, NotFoundPage,
-    ServicePage, ServicesPage, SetupPage, StatusPageView, TracePage, TracesPage,
+    AdminPage, AlertsPage, HealthCheckPage, HealthPage, LoginPage, MapPage, NewCheckPage,
+    NotFoundPage, ProfilePage, ServicePage, ServicesPage, SetupPage, StatusPageView, TracePage,
+    TracesPage,
 };
 
 /// Applies a saved theme before the first paint, so a dark-theme user never
@@ -39,6 +40,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let user = SharedValue::new(crate::auth::signed_in_user).into_inner();
+    provide_context(crate::auth::SessionUser(user));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/watchpost.css"/>
@@ -60,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/health/:check") view=HealthCheckPage/>
                     <Route path=path!("/status") view=StatusPageView/>
                     <Route path=path!("/alerts") view=AlertsPage/>
+                    <Route path=path!("/account") view=ProfilePage/>
+                    <Route path=path!("/admin") view=AdminPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/setup") view=SetupPage/>
                 </Routes>

@@ -4,8 +4,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::theme_toggle::ThemeToggle;
 use super::time_range_picker::TimeRangePicker;
-use crate::auth::CurrentUser;
+use crate::auth::use_user;
 use crate::model::account::{encode_query_value, safe_next};
+use crate::model::role::Role;
 use crate::time_range::TimeRange;
 
 /// The sections of the app, in the order engineers use them during an incident.
@@ -41,16 +42,10 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// Who is signed in, with a logout button, or a "Log in" link. Both are
-/// plain forms and links, so they work before hydration.
-///
-/// The user is known synchronously on the server (the request's session) and
-/// travels to the browser as a `SharedValue`, so the header needs no
-/// resource, no `<Suspense>` and no extra request on every page.
-/// Logging in or out is a full page load, so the value never goes stale.
+/// Who is signed in (a link to their profile), with a logout button, or a
+/// "Log in" link. Plain forms and links, so they work before hydration.
 #[component]
 fn Account() -> impl IntoView {
-    let user = SharedValue::new(signed_in_user).into_inner();
     let location = leptos_router::hooks::use_location();
     // Come back to this page after logging in.
     let login_href = move || {
@@ -69,32 +64,24 @@ fn Account() -> impl IntoView {
         let next = safe_next(Some(&here)).to_owned();
         format!("/login?next={}", encode_query_value(&next))
     };
-    let inner = match user {
-        Some(user) => view! {
-            <span class="muted" data-testid="signed-in-as" title=user.username>
-                {user.display_name}
-            </span>
-            <form method="post" action="/logout">
-                <button type="submit">"Log out"</button>
-            </form>
+    let inner = match use_user() {
+        Some(user) => {
+            let admin = (user.role == Role::Admin)
+                .then(|| view! { <a href="/admin" data-testid="admin-link">"Admin"</a> });
+            view! {
+                {admin}
+                <a href="/account" data-testid="signed-in-as" title=format!("{} ({})", user.username, user.role)>
+                    {user.display_name}
+                </a>
+                <form method="post" action="/logout">
+                    <button type="submit">"Log out"</button>
+                </form>
+            }
+            .into_any()
         }
-        .into_any(),
         None => view! { <a href=login_href>"Log in"</a> }.into_any(),
     };
     view! { <div class="account">{inner}</div> }
-}
-
-/// On the server, the request's user; in the browser this only runs outside
-/// hydration, which the header (mounted once) never is.
-fn signed_in_user() -> Option<CurrentUser> {
-    #[cfg(feature = "ssr")]
-    {
-        crate::auth::current_user()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        None
-    }
 }
 
 /// A navigation link that carries the current time range along, so moving

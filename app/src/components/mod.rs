@@ -8,6 +8,7 @@ mod header;
 mod page_header;
 mod query_state;
 mod refresh;
+mod secrets;
 mod theme_toggle;
 mod time_range_picker;
 
@@ -18,6 +19,7 @@ pub use header::Header;
 pub use page_header::PageHeader;
 pub use query_state::{use_query_param, use_set_query};
 pub use refresh::use_refresh_tick;
+pub use secrets::{NewSecretForm, SecretRow, SecretTable};
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

@@ -28,6 +28,14 @@ pub struct ApiTokenRecord {
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// A token's name says what it is for: 1 to 64 characters.
+pub fn check_token_name(name: &str) -> Result<(), &'static str> {
+    match name.trim().chars().count() {
+        1..=64 => Ok(()),
+        _ => Err("a token name is 1 to 64 characters"),
+    }
+}
+
 /// Shortest password accepted. Length beats composition rules (NIST SP
 /// 800-63B): no "one digit, one symbol" requirements.
 pub const MIN_PASSWORD_CHARS: usize = 12;

@@ -22,7 +22,9 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <PageHeader title="Log in"/>
         <form class="account-form" method="post" action="/login">
-            <input type="hidden" name="next" prop:value=next/>
+            // An attribute, not a property: the form must carry it before
+            // (or without) the WebAssembly bundle.
+            <input type="hidden" name="next" value=next/>
             <div class="field">
                 <label for="login-username">"Username"</label>
                 <input id="login-username" name="username" autocomplete="username" required autofocus/>
@@ -70,7 +72,7 @@ pub fn SetupPage() -> impl IntoView {
         <p>"Watchpost has no users yet. The account you create here is an admin; \
             add more people later with " <code>"watchpost user add"</code> "."</p>
         <form class="account-form" method="post" action="/setup">
-            <input type="hidden" name="token" prop:value=token/>
+            <input type="hidden" name="token" value=token/>
             <div class="field">
                 <label for="setup-username">"Username"</label>
                 <input id="setup-username" name="username" autocomplete="username" required/>

@@ -2,10 +2,12 @@
 //! until there is data, each says what it will show and how to send data.
 
 mod account;
+mod admin;
 mod alerts;
 mod health;
 mod map;
 mod not_found;
+mod profile;
 mod service;
 mod services;
 mod status;
@@ -13,10 +15,12 @@ mod trace;
 mod traces;
 
 pub use account::{LoginPage, SetupPage};
+pub use admin::AdminPage;
 pub use alerts::AlertsPage;
 pub use health::{HealthCheckPage, HealthPage, NewCheckPage};
 pub use map::MapPage;
 pub use not_found::NotFoundPage;
+pub use profile::ProfilePage;
 pub use service::ServicePage;
 pub use services::ServicesPage;
 pub use status::StatusPageView;

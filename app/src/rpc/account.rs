@@ -30,9 +30,7 @@ pub async fn create_my_token(name: String) -> Result<String, AppError> {
     let user = crate::auth::require(crate::model::role::Role::Viewer)?;
     let state = crate::state::app_state()?;
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(ssr::field("name", "a token name is 1 to 64 characters"));
-    }
+    crate::model::account::check_token_name(name).map_err(|why| ssr::field("name", why))?;
     let made = (state.mint_secret)("wpt_").ok_or(AppError::Internal)?;
     crate::storage::accounts::tokens::create(&state.db, user.id, name, &made.prefix, &made.hash)
         .await

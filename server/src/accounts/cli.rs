@@ -137,9 +137,7 @@ pub async fn run(args: UserArgs) -> Result<String, UserCommandError> {
 pub async fn run_token(args: TokenArgs) -> Result<String, UserCommandError> {
     let TokenCommand::Create(args) = args.command;
     let name = args.name.trim();
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(UserCommandError::BadTokenName);
-    }
+    account::check_token_name(name).map_err(|_| UserCommandError::BadTokenName)?;
     let db = Database::connect_lazy(&args.database.settings())?;
     let result = async {
         let record = users::find_for_login(&db, &args.user).await?;

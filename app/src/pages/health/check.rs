@@ -17,6 +17,7 @@ use crate::components::{
 };
 use crate::model::check::{CheckSource, DependencyStatus, StoredResult};
 use crate::model::check_input::{format_duration_ms, type_name};
+use crate::model::role::Role;
 use crate::pages::{range_subtitle, use_path_param};
 use crate::rpc::checks::{CheckDetail, DeleteCheck, PauseCheck, fetch_check_detail};
 
@@ -166,16 +167,27 @@ fn CheckActions(
         pause_error.or(delete_error).map(|e| e.to_string())
     };
     let file_note = is_file.then_some("Defined in the checks file: edit the file and reload.");
-    view! {
-        <div class="check-actions">
+    // Only what the signed-in role may do is offered; the server checks again.
+    let admin = crate::auth::allowed(Role::Admin);
+    let responder = crate::auth::allowed(Role::Responder);
+    let edit = admin.then(|| {
+        view! {
             <button type="button" disabled=is_file title=file_note
                 on:click=move |_| editing.update(|e| *e = !*e)>
                 {move || if editing.get() { "Cancel editing" } else { "Edit" }}
             </button>
+        }
+    });
+    let pause_button = responder.then(|| {
+        view! {
             <button type="button" data-testid="pause-check"
                 on:click=move |_| { pause.dispatch(PauseCheck { id, paused: !paused }); }>
                 {if paused { "Resume" } else { "Pause" }}
             </button>
+        }
+    });
+    let delete_buttons = admin.then(|| {
+        view! {
             <Show when=move || !confirming.get()>
                 <button type="button" class="danger" disabled=is_file title=file_note
                     on:click=move |_| confirming.set(true)>"Delete"</button>
@@ -185,6 +197,13 @@ fn CheckActions(
                     on:click=move |_| { delete.dispatch(DeleteCheck { id }); }>"Delete for good"</button>
                 <button type="button" on:click=move |_| confirming.set(false)>"Keep it"</button>
             </Show>
+        }
+    });
+    view! {
+        <div class="check-actions">
+            {edit}
+            {pause_button}
+            {delete_buttons}
             {move || failure().map(|text| view! { <p class="error-banner">{text}</p> })}
         </div>
     }

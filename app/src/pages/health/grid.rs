@@ -42,9 +42,12 @@ pub fn HealthPage() -> impl IntoView {
     );
     view! {
         <PageHeader title="Health" subtitle=range_subtitle("Active health checks")/>
-        <div class="page-actions">
-            <A href="/health/new" attr:class="button primary">"Add a check"</A>
-        </div>
+        // Adding checks is for admins; the server refuses anyone else.
+        {crate::auth::allowed(crate::model::role::Role::Admin).then(|| view! {
+            <div class="page-actions">
+                <A href="/health/new" attr:class="button primary">"Add a check"</A>
+            </div>
+        })}
         <Transition fallback=|| view! { <p class="muted">"Loading checks…"</p> }>
             {move || overview.get().map(|result| match result {
                 Ok(overview) => view! { <Overview overview/> }.into_any(),
@@ -208,7 +211,8 @@ fn Suggestions(suggestions: Vec<CheckSuggestion>) -> impl IntoView {
                 <li data-suggestion=s.service.clone()>
                     <strong>{s.service.clone()}</strong>
                     {s.url.clone().map(|url| view! { <code>{url}</code> })}
-                    <A href=href>"add a check"</A>
+                    {crate::auth::allowed(crate::model::role::Role::Admin)
+                        .then(|| view! { <A href=href>"add a check"</A> })}
                 </li>
             }
         })

@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from "node:child_process";
+
+import { expect, test, request as newRequest } from "@playwright/test";
+
+import { ADMIN_STATE, PASSWORD, watchpostBinary } from "../global-setup";
+import { collectErrors, waitForHydration } from "./page";
+
+/** These tests start signed out. */
+test.use({ storageState: { cookies: [], origins: [] } });
+
+async function logIn(page: import("@playwright/test").Page, username: string, password = PASSWORD) {
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+test("logging in brings you back where you were, and logging out ends the session", async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto("/services?range=6h");
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await waitForHydration(page);
+
+  await logIn(page, "e2e-viewer", "not the password at all");
+  await expect(page.getByTestId("login-error")).toHaveText("wrong username or password");
+  await logIn(page, "e2e-viewer");
+  await expect(page).toHaveURL(/\/services\?range=6h$/);
+  await expect(page.getByTestId("signed-in-as")).toHaveText("Vic Viewer");
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/traces");
+  await expect(page).toHaveURL(/\/login\?next=/);
+  expect(errors).toEqual([]);
+});
+
+test("a viewer is offered no admin actions, and the server refuses them when forced", async ({ page }) => {
+  // A check to look at, made by the admin.
+  const admin = await newRequest.newContext({ baseURL: test.info().project.use.baseURL, storageState: ADMIN_STATE });
+  const name = `viewer sees ${Date.now()}`;
+  const created = await admin.post("/api/v1/checks", {
+    data: { name, service: "ledger", type: "tcp", target: "127.0.0.1:9", paused: true },
+  });
+  expect(created.status()).toBe(201);
+  const id = (await created.json()).id as number;
+  await admin.dispose();
+
+  await page.goto("/login");
+  await waitForHydration(page);
+  await logIn(page, "e2e-viewer");
+  await expect(page.getByTestId("signed-in-as")).toHaveText("Vic Viewer");
+  await expect(page.getByTestId("admin-link")).toHaveCount(0);
+
+  await page.goto("/health");
+  await waitForHydration(page);
+  await expect(page.locator(`article[data-check="${name}"]`)).toBeVisible();
+  await expect(page.getByRole("link", { name: "Add a check" })).toHaveCount(0);
+
+  await page.goto(`/health/${id}`);
+  await waitForHydration(page);
+  await expect(page.locator("h1")).toContainText(name);
+  for (const label of ["Edit", "Pause", "Resume", "Delete"]) {
+    await expect(page.getByRole("button", { name: label, exact: true })).toHaveCount(0);
+  }
+
+  // Forced from the page itself (same origin, with the session cookie).
+  const forced = await page.evaluate(async (checkId) => {
+    const response = await fetch("/rpc/delete_check", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `id=${checkId}`,
+    });
+    return { status: response.status, body: await response.text() };
+  }, id);
+  expect(forced.status).toBe(403);
+  expect(forced.body).toContain("Forbidden");
+  await page.goto("/admin");
+  await waitForHydration(page);
+  await expect(page.getByTestId("ingest-keys")).toContainText("this needs the admin role");
+  // Still there.
+  await page.goto(`/health/${id}`);
+  await expect(page.locator("h1")).toContainText(name);
+});
+
+test("an admin makes and revokes an ingest key and sees it in the audit log", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: ADMIN_STATE });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await page.goto("/admin");
+  await waitForHydration(page);
+  const keyName = `e2e-${Date.now()}`;
+  await page.getByLabel("New key's name").fill("not a valid name!");
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByTestId("error-key-name")).toContainText("only letters, digits");
+  await page.getByLabel("New key's name").fill(keyName);
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByTestId("new-key")).toHaveText(/^wpk_/);
+  const row = page.locator(`tr[data-secret="${keyName}"]`);
+  await expect(row).toContainText("active");
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await expect(row).toContainText("revoked");
+  await page.goto("/admin?action=ingest_key.");
+  await waitForHydration(page);
+  await expect(page.locator('tr[data-action="ingest_key.revoke"]', { hasText: keyName })).toBeVisible();
+  await expect(page.locator('tr[data-action="ingest_key.create"]', { hasText: keyName })).toContainText("e2e-admin");
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+test.describe("first run", () => {
+  const databaseUrl = process.env.WATCHPOST_E2E_SETUP_DATABASE_URL;
+  let server: ChildProcess | undefined;
+  test.afterEach(() => server?.kill("SIGTERM"));
+
+  test("the setup link from the log creates the first admin, once", async ({ page }) => {
+    test.skip(!databaseUrl, "needs WATCHPOST_E2E_SETUP_DATABASE_URL (an empty database; ./dev test makes one)");
+    const port = 3100 + 50 + test.info().workerIndex;
+    server = spawn(watchpostBinary(), [], {
+      cwd: `${__dirname}/../..`,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        WATCHPOST_LISTEN: `127.0.0.1:${port}`,
+        WATCHPOST_OTLP_HTTP_LISTEN: "127.0.0.1:0",
+        WATCHPOST_OTLP_GRPC_LISTEN: "127.0.0.1:0",
+        LEPTOS_SITE_ROOT: "target/site",
+        WATCHPOST_LOG: "info",
+        NO_COLOR: "1",
+      },
+    });
+    const link = await new Promise<string>((resolve, reject) => {
+      let seen = "";
+      const timer = setTimeout(() => reject(new Error(`no setup link in the log:\n${seen}`)), 30_000);
+      const read = (chunk: Buffer) => {
+        seen += chunk.toString();
+        const found = seen.match(/http:\/\/\S+\/setup\?token=[A-Za-z0-9_-]+/);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found[0]);
+        }
+      };
+      server!.stdout!.on("data", read);
+      server!.stderr!.on("data", read);
+    });
+    await page.goto(link);
+    await waitForHydration(page);
+    await page.getByLabel("Username").fill("founder");
+    await page.getByLabel("Display name").fill("Fran Founder");
+    await page.getByLabel(/^Password \(at least/).fill(PASSWORD);
+    await page.getByLabel("Password again").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create admin and log in" }).click();
+    await expect(page.getByTestId("signed-in-as")).toHaveText("Fran Founder");
+    await expect(page.getByTestId("admin-link")).toBeVisible();
+    // The link works once.
+    const again = await page.goto(link);
+    expect(again?.status()).toBe(410);
+  });
+});
+
