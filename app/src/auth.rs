@@ -37,10 +37,14 @@ pub fn rpc_access(endpoint: &str) -> Option<Access> {
         | "health_overview" | "check_suggestions" | "check_detail" | "search_traces" | "trace"
         | "service_map" | "edge_traces" => Signed(Viewer),
         // Your own tokens: everybody manages theirs.
-        "my_tokens" | "create_my_token" | "revoke_my_token" => Signed(Viewer),
+        "my_tokens" | "create_my_token" | "revoke_my_token" | "end_other_sessions" => {
+            Signed(Viewer)
+        }
+        // Whether anyone has an account yet, for the login page's hint.
+        "setup_pending" => Public,
         "pause_check" => Signed(Responder),
         "save_check" | "delete_check" | "audit_log" | "ingest_keys" | "create_ingest_key"
-        | "revoke_ingest_key" => Signed(Admin),
+        | "revoke_ingest_key" | "users" | "create_user" | "update_user" => Signed(Admin),
         _ => return None,
     })
 }
@@ -69,6 +73,20 @@ pub fn require(role: Role) -> Result<CurrentUser, AppError> {
         return Err(AppError::Forbidden(role));
     }
     Ok(user)
+}
+
+/// The session a cookie-signed request belongs to (not set for API tokens),
+/// so "end my other sessions" can keep this one.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy)]
+pub struct SessionId(pub i64);
+
+/// This request's session, if it came with a session cookie.
+#[cfg(feature = "ssr")]
+pub fn current_session() -> Option<i64> {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<SessionId>().copied())
+        .map(|session| session.0)
 }
 
 /// The context value the server provides on every request, so "nobody is

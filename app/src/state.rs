@@ -15,7 +15,14 @@ pub struct AppState {
     /// like `wpt_`. The server supplies it, so one random source and one
     /// hash serve every secret.
     pub mint_secret: MintSecret,
+    /// Hashes a new password (argon2id, off the async runtime); the server
+    /// supplies it for the same reason. `None` when hashing failed.
+    pub hash_password: HashPassword,
 }
+
+/// A password in, its PHC string out.
+pub type HashPassword =
+    fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send>>;
 
 /// A secret just made: shown once, then only its prefix and hash are kept.
 pub struct NewSecret {

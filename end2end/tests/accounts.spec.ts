@@ -98,6 +98,22 @@ test("an admin makes and revokes an ingest key and sees it in the audit log", as
   await expect(row).toContainText("active");
   await row.getByRole("button", { name: "Revoke" }).click();
   await expect(row).toContainText("revoked");
+  // A user, refused first for a short password, the message by the field.
+  const users = page.getByTestId("users");
+  const username = `e2e-new-${Date.now()}`;
+  await users.getByLabel("Username").fill(username);
+  await users.getByLabel("Display name").fill("<b>Newcomer</b>");
+  await users.getByLabel("Initial password").fill("short");
+  await users.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByTestId("error-user-password")).toContainText("at least 12");
+  await users.getByLabel("Initial password").fill(PASSWORD);
+  await users.getByRole("button", { name: "Add user" }).click();
+  const userRow = page.locator(`tr[data-user="${username}"]`);
+  await expect(userRow).toContainText("<b>Newcomer</b>");
+  await userRow.getByRole("combobox").selectOption("responder");
+  await userRow.getByRole("button", { name: "Disable" }).click();
+  await expect(userRow).toContainText("disabled");
+
   await page.goto("/admin?action=ingest_key.");
   await waitForHydration(page);
   await expect(page.locator('tr[data-action="ingest_key.revoke"]', { hasText: keyName })).toBeVisible();
@@ -141,6 +157,9 @@ test.describe("first run", () => {
       server!.stdout!.on("data", read);
       server!.stderr!.on("data", read);
     });
+    // Anyone arriving first is sent to log in, and told where accounts come from.
+    await page.goto(`http://127.0.0.1:${port}/services`);
+    await expect(page.getByTestId("setup-hint")).toContainText("setup link");
     await page.goto(link);
     await waitForHydration(page);
     await page.getByLabel("Username").fill("founder");

@@ -126,6 +126,7 @@ impl Application {
                 leptos_options,
                 db,
                 mint_secret: crate::accounts::api_token::mint,
+                hash_password: crate::accounts::password::hash_boxed,
             },
             metrics: Arc::new(SelfMetrics::new()),
             ingest: Arc::new(IngestSettings::from_config(&config.ingest)),

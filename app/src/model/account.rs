@@ -15,6 +15,18 @@ pub struct CurrentUser {
     pub role: Role,
 }
 
+/// A user as the admin's list shows it: never the password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When they last logged in (started a session), if ever.
+    pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// A personal API token as its owner's list shows it: never the hash,
 /// never the token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +107,46 @@ pub fn check_display_name(name: &str) -> Result<(), AccountRuleError> {
         Ok(())
     } else {
         Err(AccountRuleError::BadDisplayName)
+    }
+}
+
+/// The admin's "add a user" form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUserForm {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub password: String,
+}
+
+impl NewUserForm {
+    /// The role, when every field follows the rules; otherwise a message
+    /// per field. The browser runs this before sending, the server again.
+    pub fn validate(&self) -> Result<Role, Vec<crate::search_form::FieldError>> {
+        let mut errors = Vec::new();
+        let mut refuse = |field: &str, message: String| {
+            errors.push(crate::search_form::FieldError {
+                field: field.to_owned(),
+                message,
+            })
+        };
+        if let Err(e) = check_username(self.username.trim()) {
+            refuse("username", e.to_string());
+        }
+        if let Err(e) = check_display_name(&self.display_name) {
+            refuse("display_name", e.to_string());
+        }
+        if let Err(e) = check_password(&self.password) {
+            refuse("password", e.to_string());
+        }
+        let role = Role::parse(&self.role);
+        if role.is_none() {
+            refuse("role", "choose viewer, responder or admin".to_owned());
+        }
+        match role {
+            Some(role) if errors.is_empty() => Ok(role),
+            _ => Err(errors),
+        }
     }
 }
 

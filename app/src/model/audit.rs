@@ -55,6 +55,9 @@ pub enum AuditAction {
     UserCreate,
     UserDisable,
     UserEnable,
+    UserRole,
+    /// Someone ended their other sessions.
+    SessionsEnd,
     /// A signed-in user was refused for their role.
     Forbidden,
 }
@@ -78,6 +81,8 @@ impl AuditAction {
             AuditAction::UserCreate => "user.create",
             AuditAction::UserDisable => "user.disable",
             AuditAction::UserEnable => "user.enable",
+            AuditAction::UserRole => "user.role",
+            AuditAction::SessionsEnd => "sessions.end",
             AuditAction::Forbidden => "forbidden",
         }
     }

@@ -19,8 +19,19 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || safe_next(query.read().get("next").as_deref()).to_owned();
     let failed = move || query.read().get("failed").is_some();
+    // Before anyone has an account, say where the first one comes from.
+    let pending = Resource::new(|| (), |_| crate::rpc::account::setup_pending());
     view! {
         <PageHeader title="Log in"/>
+        <Suspense>
+            {move || pending.get().and_then(Result::ok).filter(|p| *p).map(|_| view! {
+                <p class="notice" data-testid="setup-hint">
+                    "Nobody has an account yet. Open the one-time setup link in Watchpost's log ("
+                    <code>"first run: create the first admin at …"</code>
+                    "), or run " <code>"watchpost user add --role admin"</code> "."
+                </p>
+            })}
+        </Suspense>
         <form class="account-form" method="post" action="/login">
             // An attribute, not a property: the form must carry it before
             // (or without) the WebAssembly bundle.

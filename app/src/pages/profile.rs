@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::auth::use_user;
 use crate::components::{NewSecretForm, PageHeader, SecretRow, SecretTable};
 use crate::model::account::ApiTokenRecord;
-use crate::rpc::account::{CreateMyToken, RevokeMyToken, my_tokens};
+use crate::rpc::account::{CreateMyToken, EndOtherSessions, RevokeMyToken, my_tokens};
 
 fn row(token: ApiTokenRecord) -> SecretRow {
     SecretRow {
@@ -43,9 +43,25 @@ pub fn ProfilePage() -> impl IntoView {
             </p>
         }
     });
+    let end_others = ServerAction::<EndOtherSessions>::new();
+    let ended = move || {
+        end_others.value().get().map(|result| match result {
+            Ok(0) => "No other sessions were open.".to_owned(),
+            Ok(n) => format!("Ended {n} other session(s)."),
+            Err(error) => error.to_string(),
+        })
+    };
     view! {
         <PageHeader title="Your account"/>
         {who}
+        <section class="panel">
+            <h2>"Sessions"</h2>
+            <p class="muted">"Signed in somewhere you no longer are? End every session but this one."</p>
+            <button type="button" on:click=move |_| { end_others.dispatch(EndOtherSessions {}); }>
+                "Log out everywhere else"
+            </button>
+            <p role="status" data-testid="sessions-ended">{ended}</p>
+        </section>
         <section class="panel">
             <h2>"API tokens"</h2>
             <p class="muted">"For scripts and tools using the JSON API: send "

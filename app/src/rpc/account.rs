@@ -1,12 +1,12 @@
-//! Server functions of the account pages: your own API tokens, and for
-//! admins the ingest keys and the audit log. Who may call each is in
+//! Server functions of the account pages: your own API tokens and
+//! sessions, and for admins users, ingest keys and the audit log. Who may call each is in
 //! `auth::rpc_access`; each also checks for itself, since it needs the user
 //! for the audit log.
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::account::ApiTokenRecord;
+use crate::model::account::{ApiTokenRecord, NewUserForm, UserRecord};
 use crate::model::audit::AuditRecord;
 use crate::model::ingest_key::IngestKeyRecord;
 
@@ -106,6 +106,120 @@ pub async fn revoke_ingest_key(name: String) -> Result<(), AppError> {
         return Err(AppError::NotFound("ingest key".to_owned()));
     }
     crate::auth::audit(&user, AuditAction::KeyRevoke, &name, "").await;
+    Ok(())
+}
+
+/// Whether nobody has an account yet, for the login page's hint about the
+/// first-run link. Public: it says no more than `/setup` does.
+#[server(prefix = "/rpc", endpoint = "setup_pending")]
+pub async fn setup_pending() -> Result<bool, AppError> {
+    let db = crate::state::app_state()?.db;
+    let any = crate::storage::accounts::users::any_exists(&db)
+        .await
+        .map_err(ssr::store_error)?;
+    Ok(!any)
+}
+
+/// Ends every other session of yours (another browser, a lost laptop);
+/// the one asking stays signed in.
+#[server(prefix = "/rpc", endpoint = "end_other_sessions")]
+pub async fn end_other_sessions() -> Result<u64, AppError> {
+    use crate::model::audit::AuditAction;
+    let user = crate::auth::require(crate::model::role::Role::Viewer)?;
+    let db = crate::state::app_state()?.db;
+    let keep = crate::auth::current_session();
+    let ended = crate::storage::accounts::sessions::revoke_others(&db, user.id, keep)
+        .await
+        .map_err(ssr::store_error)?;
+    crate::auth::audit(
+        &user,
+        AuditAction::SessionsEnd,
+        &user.username,
+        &format!("{ended} ended"),
+    )
+    .await;
+    Ok(ended)
+}
+
+/// Every user, for admins.
+#[server(prefix = "/rpc", endpoint = "users")]
+pub async fn users() -> Result<Vec<UserRecord>, AppError> {
+    crate::auth::require(crate::model::role::Role::Admin)?;
+    let db = crate::state::app_state()?.db;
+    crate::storage::accounts::users::list(&db)
+        .await
+        .map_err(ssr::store_error)
+}
+
+#[server(prefix = "/rpc", endpoint = "create_user")]
+pub async fn create_user(form: NewUserForm) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::storage::accounts::AccountStoreError;
+    let admin = crate::auth::require(crate::model::role::Role::Admin)?;
+    let state = crate::state::app_state()?;
+    let role = form.validate().map_err(AppError::InvalidInput)?;
+    let username = form.username.trim().to_owned();
+    let password_hash = (state.hash_password)(form.password)
+        .await
+        .ok_or(AppError::Internal)?;
+    let user = crate::storage::accounts::users::NewUser {
+        username: username.clone(),
+        display_name: form.display_name.trim().to_owned(),
+        password_hash,
+        role,
+    };
+    match crate::storage::accounts::users::create(&state.db, &user).await {
+        Err(AccountStoreError::UsernameTaken) => {
+            return Err(ssr::field("username", "another user has this username"));
+        }
+        other => other.map_err(ssr::store_error)?,
+    };
+    crate::auth::audit(&admin, AuditAction::UserCreate, &username, role.as_str()).await;
+    Ok(())
+}
+
+/// Changes a user's role, or disables or enables them. Not your own
+/// account: an admin cannot lock themselves (or the last admin) out.
+#[server(prefix = "/rpc", endpoint = "update_user")]
+pub async fn update_user(
+    username: String,
+    role: Option<String>,
+    disabled: Option<bool>,
+) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::storage::accounts::users;
+    let admin = crate::auth::require(crate::model::role::Role::Admin)?;
+    if admin.username.eq_ignore_ascii_case(&username) {
+        return Err(AppError::Refused(
+            "you cannot change your own role or lock yourself out; ask another admin".to_owned(),
+        ));
+    }
+    let db = crate::state::app_state()?.db;
+    let missing = || AppError::NotFound("user".to_owned());
+    if let Some(role) = role {
+        let role = crate::model::role::Role::parse(&role)
+            .ok_or_else(|| ssr::field("role", "choose viewer, responder or admin"))?;
+        if !users::set_role(&db, &username, role)
+            .await
+            .map_err(ssr::store_error)?
+        {
+            return Err(missing());
+        }
+        crate::auth::audit(&admin, AuditAction::UserRole, &username, role.as_str()).await;
+    }
+    if let Some(disabled) = disabled {
+        if !users::set_disabled(&db, &username, disabled)
+            .await
+            .map_err(ssr::store_error)?
+        {
+            return Err(missing());
+        }
+        let action = match disabled {
+            true => AuditAction::UserDisable,
+            false => AuditAction::UserEnable,
+        };
+        crate::auth::audit(&admin, action, &username, "").await;
+    }
     Ok(())
 }
 

@@ -50,6 +50,19 @@ pub async fn hash(password: String) -> Result<String, PasswordError> {
         .map_err(PasswordError::Argon2)
 }
 
+/// [`hash`] in the shape `AppState::hash_password` takes, for server
+/// functions; a failure is logged here and reported as `None`.
+pub fn hash_boxed(
+    password: String,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send>> {
+    Box::pin(async move {
+        hash(password)
+            .await
+            .inspect_err(|error| tracing::error!(error = %error, "password hashing failed"))
+            .ok()
+    })
+}
+
 /// Whether `password` matches `stored`; with no stored hash (unknown user)
 /// the dummy hash is checked instead and the answer is always false.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, PasswordError> {

@@ -112,11 +112,16 @@ pub async fn resolve(
         .extensions_mut()
         .insert(app::auth::ClientAddress(address));
     // The bundle and stylesheet carry the cookie too; they need no user.
-    let identity = if request.uri().path().starts_with("/pkg/") {
-        Identity::Anonymous
+    let (identity, session) = if request.uri().path().starts_with("/pkg/") {
+        (Identity::Anonymous, None)
     } else {
         identify(&state, request.headers()).await
     };
+    if let Some(session) = session {
+        request
+            .extensions_mut()
+            .insert(app::auth::SessionId(session));
+    }
     if let Identity::User(user) = &identity {
         request.extensions_mut().insert(user.clone());
     }
@@ -149,10 +154,11 @@ pub fn client_address(request: &Request, trust_proxy: bool) -> String {
     })
 }
 
-async fn identify(state: &ServerState, headers: &HeaderMap) -> Identity {
+/// Who sent the request, and the session id when a cookie said so.
+async fn identify(state: &ServerState, headers: &HeaderMap) -> (Identity, Option<i64>) {
     let db = &state.app.db;
     if let Some(token) = super::api_token::token_from(headers) {
-        return match tokens::find_user(db, &super::api_token::hash(token)).await {
+        let identity = match tokens::find_user(db, &super::api_token::hash(token)).await {
             Ok(Some(user)) => Identity::User(user),
             Ok(None) => Identity::Anonymous,
             Err(error) => {
@@ -160,9 +166,10 @@ async fn identify(state: &ServerState, headers: &HeaderMap) -> Identity {
                 Identity::Unknown
             }
         };
+        return (identity, None);
     }
     let Some(token) = token_from(headers) else {
-        return Identity::Anonymous;
+        return (Identity::Anonymous, None);
     };
     let idle = state.accounts.settings.session_idle;
     match sessions::find_live(db, &hash_token(token), idle).await {
@@ -172,12 +179,12 @@ async fn identify(state: &ServerState, headers: &HeaderMap) -> Identity {
             {
                 tracing::warn!(error = %error, "session last-seen not updated");
             }
-            Identity::User(live.user)
+            (Identity::User(live.user), Some(live.session_id))
         }
-        Ok(None) => Identity::Anonymous,
+        Ok(None) => (Identity::Anonymous, None),
         Err(error) => {
             tracing::warn!(error = %error, "session lookup failed");
-            Identity::Unknown
+            (Identity::Unknown, None)
         }
     }
 }

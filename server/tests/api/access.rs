@@ -433,3 +433,104 @@ async fn metrics_can_require_a_signed_in_user() {
     assert_eq!(healthz.status(), StatusCode::OK);
     app.shutdown().await.unwrap();
 }
+
+/// Posts a server function form as `cookie`'s session, from the page's own
+/// origin; the status and the body.
+async fn call(app: &TestApp, cookie: &str, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let response = no_redirects(None)
+        .post(app.url(&format!("/rpc/{endpoint}")))
+        .header(COOKIE, cookie)
+        .header("origin", format!("http://{}", app.address))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn admins_manage_users_but_not_themselves() {
+    let app = spawn_app().await;
+    app.user_with_token("boss", Role::Admin).await;
+    let boss = session_of(&app, "boss").await;
+    let form = |username: &'static str, password: &'static str| {
+        [
+            ("form[username]", username),
+            ("form[display_name]", "New Person"),
+            ("form[role]", "viewer"),
+            ("form[password]", password),
+        ]
+    };
+    let (status, body) = call(&app, &boss, "create_user", &form("newbie", "short")).await;
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("password") && body.contains("12"), "{body}");
+    let (status, body) = call(&app, &boss, "create_user", &form("newbie", TEST_PASSWORD)).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = call(&app, &boss, "create_user", &form("NEWBIE", TEST_PASSWORD)).await;
+    assert!(
+        body.contains("username") && body.contains("another user"),
+        "{body}"
+    );
+    assert!(!body.contains(TEST_PASSWORD));
+
+    let newbie = session_of(&app, "newbie").await;
+    let (status, _) = call(&app, &newbie, "users", &[]).await;
+    assert_eq!(status, 403, "a viewer does not list users");
+    let (status, body) = call(&app, &boss, "users", &[]).await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("\"newbie\"") && !body.contains("argon2"),
+        "{body}"
+    );
+
+    // Promoted: the next request already has the role.
+    let promote = [("username", "newbie"), ("role", "responder")];
+    assert_eq!(call(&app, &boss, "update_user", &promote).await.0, 200);
+    let (_, who) = call(&app, &newbie, "whoami", &[]).await;
+    assert!(who.contains("\"responder\""), "{who}");
+    // Not yourself.
+    let (status, body) = call(
+        &app,
+        &boss,
+        "update_user",
+        &[("username", "boss"), ("disabled", "true")],
+    )
+    .await;
+    assert_eq!(status, 500);
+    assert!(body.contains("ask another admin"), "{body}");
+    // Disabled: out at once.
+    let disable = [("username", "newbie"), ("disabled", "true")];
+    assert_eq!(call(&app, &boss, "update_user", &disable).await.0, 200);
+    let (_, who) = call(&app, &newbie, "whoami", &[]).await;
+    assert_eq!(who, "null");
+
+    let (_, log) = call(&app, &boss, "audit_log", &[("action", "user.")]).await;
+    for action in ["user.create", "user.role", "user.disable"] {
+        assert!(
+            log.contains(&format!("\"action\":\"{action}\"")),
+            "{action}: {log}"
+        );
+    }
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn logging_out_everywhere_else_keeps_only_this_session() {
+    let app = spawn_app().await;
+    app.user_with_token("traveller", Role::Viewer).await;
+    let laptop = session_of(&app, "traveller").await;
+    let phone = session_of(&app, "traveller").await;
+    let (status, ended) = call(&app, &laptop, "end_other_sessions", &[]).await;
+    assert_eq!((status, ended.as_str()), (200, "1"));
+    assert_eq!(call(&app, &phone, "whoami", &[]).await.1, "null");
+    assert!(
+        call(&app, &laptop, "whoami", &[])
+            .await
+            .1
+            .contains("traveller")
+    );
+    // Before anyone has an account the login page says how to make one;
+    // here someone has.
+    assert_eq!(call(&app, &laptop, "setup_pending", &[]).await.1, "false");
+    app.shutdown().await.unwrap();
+}

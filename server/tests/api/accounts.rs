@@ -134,6 +134,16 @@ async fn first_run_setup_creates_an_admin_once_and_logs_them_in() {
         "{link}"
     );
     let token = token.to_owned();
+    // The login page's hint: nobody has an account yet.
+    let pending = answer(
+        client
+            .post(app.url("/rpc/setup_pending"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((pending.status, pending.body.as_str()), (200, "true"));
 
     let wrong = answer(
         client

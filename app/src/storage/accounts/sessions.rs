@@ -120,3 +120,20 @@ pub async fn delete_ended(db: &Database) -> Result<u64, AccountStoreError> {
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Revokes every live session of `user_id` but `keep`; how many ended.
+pub async fn revoke_others(
+    db: &Database,
+    user_id: i64,
+    keep: Option<i64>,
+) -> Result<u64, AccountStoreError> {
+    let done = sqlx::query(
+        "update sessions set revoked_at = now() \
+         where user_id = $1 and revoked_at is null and id is distinct from $2",
+    )
+    .bind(user_id)
+    .bind(keep)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 
 use super::{AccountStoreError, FIRST_USER_LOCK, parse_role};
-use crate::model::account::CurrentUser;
+use crate::model::account::{CurrentUser, UserRecord};
 use crate::model::role::Role;
 use crate::storage::Database;
 
@@ -151,4 +151,52 @@ pub async fn set_disabled(
     }
     tx.commit().await?;
     Ok(true)
+}
+
+#[derive(FromRow)]
+struct ListRow {
+    username: String,
+    display_name: String,
+    role: String,
+    disabled: bool,
+    created_at: chrono::DateTime<chrono::Utc>,
+    last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Every user, by username, with when they last logged in.
+pub async fn list(db: &Database) -> Result<Vec<UserRecord>, AccountStoreError> {
+    let rows: Vec<ListRow> = sqlx::query_as(
+        "select u.username, u.display_name, u.role, u.disabled, u.created_at, \
+                (select max(s.created_at) from sessions s where s.user_id = u.id) as last_login_at \
+         from users u order by lower(u.username)",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(UserRecord {
+                role: parse_role(&row.role)?,
+                username: row.username,
+                display_name: row.display_name,
+                disabled: row.disabled,
+                created_at: row.created_at,
+                last_login_at: row.last_login_at,
+            })
+        })
+        .collect()
+}
+
+/// Gives a user another role; false when there is no such user. Takes
+/// effect on their next request: sessions and tokens read the role live.
+pub async fn set_role(
+    db: &Database,
+    username: &str,
+    role: Role,
+) -> Result<bool, AccountStoreError> {
+    let done = sqlx::query("update users set role = $2 where lower(username) = lower($1)")
+        .bind(username)
+        .bind(role.as_str())
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
