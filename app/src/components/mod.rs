@@ -19,7 +19,7 @@ pub use header::Header;
 pub use page_header::PageHeader;
 pub use query_state::{use_query_param, use_set_query};
 pub use refresh::use_refresh_tick;
-pub use secrets::{NewSecretForm, SecretRow, SecretTable};
+pub use secrets::{NewSecretForm, SecretRow, secret_list};
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

@@ -24,6 +24,18 @@ fn when(at: Option<DateTime<Utc>>) -> String {
     })
 }
 
+/// A loaded list as its table, or why it did not load (for a viewer on
+/// the admin page: that the role is too low).
+pub fn secret_list(
+    loaded: Result<Vec<SecretRow>, AppError>,
+    on_revoke: Callback<String>,
+) -> AnyView {
+    match loaded {
+        Ok(rows) => view! { <SecretTable rows on_revoke/> }.into_any(),
+        Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
+    }
+}
+
 /// The table, newest or alphabetical as given; live ones can be revoked.
 #[component]
 pub fn SecretTable(rows: Vec<SecretRow>, on_revoke: Callback<String>) -> impl IntoView {

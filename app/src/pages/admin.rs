@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::{NewSecretForm, PageHeader, SecretRow, SecretTable, use_query_param};
+use crate::components::{NewSecretForm, PageHeader, SecretRow, secret_list, use_query_param};
 use crate::model::account::{NewUserForm, UserRecord};
 use crate::model::audit::AuditRecord;
 use crate::model::ingest_key::IngestKeyRecord;
@@ -245,11 +245,8 @@ fn IngestKeys() -> impl IntoView {
                 check=crate::model::ingest_key::check_name
                 result=Signal::derive(move || create.value().get())/>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || keys.get().map(|result| match result {
-                    Ok(list) => view! {
-                        <SecretTable rows=list.into_iter().map(row).collect() on_revoke/>
-                    }.into_any(),
-                    Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
+                {move || keys.get().map(|loaded| {
+                    secret_list(loaded.map(|list| list.into_iter().map(row).collect()), on_revoke)
                 })}
             </Transition>
         </section>

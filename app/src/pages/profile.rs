@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::auth::use_user;
-use crate::components::{NewSecretForm, PageHeader, SecretRow, SecretTable};
+use crate::components::{NewSecretForm, PageHeader, SecretRow, secret_list};
 use crate::model::account::ApiTokenRecord;
 use crate::rpc::account::{CreateMyToken, EndOtherSessions, RevokeMyToken, my_tokens};
 
@@ -71,11 +71,8 @@ pub fn ProfilePage() -> impl IntoView {
                 check=crate::model::account::check_token_name
                 result=Signal::derive(move || create.value().get())/>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || tokens.get().map(|result| match result {
-                    Ok(list) => view! {
-                        <SecretTable rows=list.into_iter().map(row).collect() on_revoke/>
-                    }.into_any(),
-                    Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
+                {move || tokens.get().map(|loaded| {
+                    secret_list(loaded.map(|list| list.into_iter().map(row).collect()), on_revoke)
                 })}
             </Transition>
         </section>

@@ -20,7 +20,9 @@ use serde::Deserialize;
 use super::audit;
 use super::error::AccountError;
 use super::password;
-use super::session::{clearing_cookie, hash_token, new_token, session_cookie, token_from};
+use super::session::{
+    clearing_cookie, hash_token, new_token, over_https, session_cookie, token_from,
+};
 use crate::startup::ServerState;
 
 #[derive(Deserialize)]
@@ -76,7 +78,7 @@ pub async fn login(
     limiter.record_success(&form.username);
     // Logging in over an existing session ends that session.
     end_session(&state, &headers).await;
-    let cookie = start_session(&state, user.id).await?;
+    let cookie = start_session(&state, user.id, &headers).await?;
     tracing::info!(user = %user.username, peer = %address, "logged in");
     let actor = audit::at(Some(user.id), &user.username, &client);
     audit::record(&state, &actor, AuditAction::Login, &user.username, "").await;
@@ -97,7 +99,7 @@ pub async fn logout(
     let mut response = see_other("/login", None);
     response.headers_mut().insert(
         header::SET_COOKIE,
-        clearing_cookie(&state.accounts.settings),
+        clearing_cookie(over_https(&state.accounts.settings, &headers)),
     );
     response
 }
@@ -114,6 +116,7 @@ pub struct SetupForm {
 pub async fn setup(
     State(state): State<ServerState>,
     Extension(client): Extension<ClientAddress>,
+    headers: HeaderMap,
     Form(form): Form<SetupForm>,
 ) -> Result<Response, AccountError> {
     super::session::setup_open(&state, &form.token).await?;
@@ -140,17 +143,21 @@ pub async fn setup(
     tracing::info!(user = %new_user.username, "first admin created");
     let actor = audit::at(Some(id), &new_user.username, &client);
     audit::record(&state, &actor, AuditAction::Setup, &new_user.username, "").await;
-    let cookie = start_session(&state, id).await?;
+    let cookie = start_session(&state, id, &headers).await?;
     Ok(see_other(account::DEFAULT_NEXT, Some(cookie)))
 }
 
 /// A new session with a new token, every time: a cookie the browser sent
 /// before logging in is never promoted, so a planted cookie is worthless.
-async fn start_session(state: &ServerState, user_id: i64) -> Result<HeaderValue, AccountError> {
+async fn start_session(
+    state: &ServerState,
+    user_id: i64,
+    headers: &HeaderMap,
+) -> Result<HeaderValue, AccountError> {
     let (token, hash) = new_token();
     let settings = &state.accounts.settings;
     sessions::create(&state.app.db, &hash, user_id, settings.session_max).await?;
-    session_cookie(&token, settings)
+    session_cookie(&token, settings.session_max, over_https(settings, headers))
 }
 
 async fn end_session(state: &ServerState, headers: &HeaderMap) {

@@ -57,28 +57,37 @@ pub fn token_from(headers: &HeaderMap) -> Option<&str> {
         })
 }
 
+/// Whether the cookie gets `Secure`: when configured, or when a trusted
+/// proxy says the browser reached it over HTTPS (`X-Forwarded-Proto`).
+pub fn over_https(settings: &AccountSettings, headers: &HeaderMap) -> bool {
+    let forwarded_https = || {
+        headers
+            .get("x-forwarded-proto")
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
+    };
+    settings.secure_cookies || (settings.trust_proxy && forwarded_https())
+}
+
 /// `HttpOnly`: scripts cannot read it. `SameSite=Lax`: other sites' forms
 /// and scripts do not send it (top-level links still do). `Secure` when
-/// served over HTTPS, as configured.
+/// served over HTTPS (see [`over_https`]).
 pub fn session_cookie(
     token: &str,
-    settings: &AccountSettings,
+    max_age: std::time::Duration,
+    secure: bool,
 ) -> Result<HeaderValue, AccountError> {
-    let secure = if settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if secure { "; Secure" } else { "" };
     let value = format!(
         "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        settings.session_max.as_secs()
+        max_age.as_secs()
     );
     HeaderValue::from_str(&value).map_err(|_| AccountError::Internal)
 }
 
 /// Tells the browser to forget the cookie.
-pub fn clearing_cookie(settings: &AccountSettings) -> HeaderValue {
-    if settings.secure_cookies {
+pub fn clearing_cookie(secure: bool) -> HeaderValue {
+    if secure {
         HeaderValue::from_static(
             "watchpost_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure",
         )
@@ -239,6 +248,26 @@ mod tests {
         assert_eq!(a.len(), TOKEN_CHARS);
         assert_ne!(a, b);
         assert_eq!(hash_token(&a), hash_a);
+    }
+
+    #[test]
+    fn cookies_are_secure_when_configured_or_a_trusted_proxy_saw_https() {
+        let settings = |secure_cookies, trust_proxy| AccountSettings {
+            session_idle: std::time::Duration::from_secs(60),
+            session_max: std::time::Duration::from_secs(600),
+            secure_cookies,
+            metrics_auth: false,
+            trust_proxy,
+        };
+        let mut https = HeaderMap::new();
+        https.insert("x-forwarded-proto", "https".parse().unwrap());
+        assert!(over_https(&settings(true, false), &HeaderMap::new()));
+        assert!(over_https(&settings(false, true), &https));
+        // Without trusting the proxy, anyone could send the header.
+        assert!(!over_https(&settings(false, false), &https));
+        assert!(!over_https(&settings(false, true), &HeaderMap::new()));
+        let cookie = session_cookie("t", std::time::Duration::from_secs(600), true).unwrap();
+        assert!(cookie.to_str().unwrap().ends_with("Max-Age=600; Secure"));
     }
 
     #[test]

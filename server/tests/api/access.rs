@@ -534,3 +534,99 @@ async fn logging_out_everywhere_else_keeps_only_this_session() {
     assert_eq!(call(&app, &laptop, "setup_pending", &[]).await.1, "false");
     app.shutdown().await.unwrap();
 }
+
+// Current-thread runtime: the server's tasks run on this thread, so the
+// thread-local subscriber sees their events.
+#[tokio::test]
+async fn passwords_tokens_and_cookies_never_reach_the_logs() {
+    let captured = crate::ingest_keys::Captured::default();
+    let _guard = captured.install();
+    let app = spawn_app().await;
+    app.user_with_token("quiet", Role::Viewer).await;
+    let cookie = session_of(&app, "quiet").await;
+    let wrong = "hunter2hunter2hunter2";
+    let refused = no_redirects(None)
+        .post(app.url("/login"))
+        .form(&[("username", "quiet"), ("password", wrong)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    let (status, token) = call(&app, &cookie, "create_my_token", &[("name", "logs")]).await;
+    assert_eq!(status, 200);
+    let token: String = serde_json::from_str(&token).unwrap();
+    let checks = client_with_token(&token)
+        .get(app.url("/api/v1/checks"))
+        .send()
+        .await;
+    assert_eq!(checks.unwrap().status(), 200);
+    let logout = no_redirects(None)
+        .post(app.url("/logout"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::SEE_OTHER);
+    app.shutdown().await.unwrap();
+
+    let log = captured.text();
+    assert!(
+        log.contains("logged in") && log.contains("login failed"),
+        "captured: {log}"
+    );
+    for secret in [
+        TEST_PASSWORD,
+        wrong,
+        &token["wpt_".len()..],
+        cookie.split('=').nth(1).unwrap(),
+    ] {
+        assert!(!log.contains(secret), "a secret reached the log");
+    }
+}
+
+/// When the database cannot say whose session or token it is, protected
+/// routes answer 503 (retry), never treat the request as someone else.
+#[tokio::test]
+async fn a_database_that_cannot_say_who_is_asking_gets_503() {
+    let database = TestDatabase::create().await;
+    let (proxy, through_proxy) = crate::outage::proxied(&database).await;
+    let mut app = spawn_app_with(crate::helpers::config_for(&through_proxy)).await;
+    app.database = Some(database);
+    app.wait_until_ready(Duration::from_secs(20)).await;
+    app.sign_in_as_admin().await;
+    assert_eq!(app.get("/api/v1/checks").await.status(), StatusCode::OK);
+
+    proxy.take_down();
+    let api = app.get("/api/v1/checks").await;
+    assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(api.headers().contains_key("retry-after"));
+    let page = app.client.get(app.url("/services")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let rpc = app
+        .client
+        .post(app.url("/rpc/services_overview"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rpc.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // No credentials: nothing to look up, so no 503 to hide behind.
+    let anonymous = app
+        .anonymous
+        .get(app.url("/api/v1/checks"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    proxy.bring_up();
+    let mut status = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..100 {
+        status = app.get("/api/v1/checks").await.status();
+        if status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, StatusCode::OK, "back once the database is");
+    app.shutdown().await.unwrap();
+}

@@ -249,7 +249,24 @@ async fn the_api_checks_names() {
 
 /// Everything written to the log while it is alive.
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// A thread-local subscriber writing here, for as long as the guard lives.
+    pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+        let writer = self.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
 
 impl Write for Captured {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -267,13 +284,7 @@ impl Write for Captured {
 #[tokio::test]
 async fn keys_never_reach_the_logs() {
     let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = captured.install();
 
     let app = spawn_with_keys().await;
     let key = create_key(&app, "logged").await;
@@ -296,7 +307,7 @@ async fn keys_never_reach_the_logs() {
     assert_eq!(revoked.status(), 200);
     app.shutdown().await.unwrap();
 
-    let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let log = captured.text();
     assert!(log.contains("ingest key created"), "the log was captured");
     let secret = &key["wpk_".len()..];
     assert!(!log.contains(secret), "a key reached the log");

@@ -19,7 +19,7 @@ use crate::ingest_http::{full_request, now_ns};
 
 /// Forwards to `upstream` while up; when taken down, drops every open
 /// connection and closes new ones at once.
-struct Proxy {
+pub struct Proxy {
     address: SocketAddr,
     up: Arc<AtomicBool>,
     generation: watch::Sender<u64>,
@@ -58,14 +58,33 @@ impl Proxy {
         }
     }
 
-    fn take_down(&self) {
+    pub fn take_down(&self) {
         self.up.store(false, Ordering::SeqCst);
         self.generation.send_modify(|g| *g += 1);
     }
 
-    fn bring_up(&self) {
+    pub fn bring_up(&self) {
         self.up.store(true, Ordering::SeqCst);
     }
+}
+
+/// A proxy in front of the test PostgreSQL, and `database`'s URL through it.
+pub async fn proxied(database: &TestDatabase) -> (Proxy, String) {
+    let upstream: SocketAddr = {
+        let url = std::env::var("DATABASE_URL").unwrap();
+        let host_port = url.split('@').nth(1).unwrap().split('/').next().unwrap();
+        tokio::net::lookup_host(host_port)
+            .await
+            .unwrap()
+            .next()
+            .unwrap()
+    };
+    let proxy = Proxy::start(upstream).await;
+    let through_proxy = with_database(
+        &format!("postgres://postgres@{}/x", proxy.address),
+        &database.name,
+    );
+    (proxy, through_proxy)
 }
 
 /// A request with two spans whose span ids encode `n`, so each acknowledged
@@ -87,20 +106,7 @@ fn numbered_request(n: u32) -> ExportTraceServiceRequest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_spans_survive_a_database_outage() {
     let database = TestDatabase::create().await;
-    let upstream: SocketAddr = {
-        let url = std::env::var("DATABASE_URL").unwrap();
-        let host_port = url.split('@').nth(1).unwrap().split('/').next().unwrap();
-        tokio::net::lookup_host(host_port)
-            .await
-            .unwrap()
-            .next()
-            .unwrap()
-    };
-    let proxy = Proxy::start(upstream).await;
-    let through_proxy = with_database(
-        &format!("postgres://postgres@{}/x", proxy.address),
-        &database.name,
-    );
+    let (proxy, through_proxy) = proxied(&database).await;
     let app = spawn_app_with(config_for(&through_proxy)).await;
     app.wait_until_ready(Duration::from_secs(20)).await;
 
