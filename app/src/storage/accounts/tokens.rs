@@ -57,6 +57,8 @@ pub async fn revoke(db: &Database, user_id: i64, id: i64) -> Result<bool, Accoun
 
 #[derive(FromRow)]
 struct UserRow {
+    token_id: i64,
+    touch_due: bool,
     id: i64,
     username: String,
     display_name: String,
@@ -64,34 +66,38 @@ struct UserRow {
 }
 
 /// The user a live token acts for: the token not revoked, the user not
-/// disabled. Records the use at most once a minute.
+/// disabled. Records the use at most once a minute: a read on most
+/// requests, a write only when the last one is old (an UPDATE on every
+/// request would write a new row version each time).
 pub async fn find_user(
     db: &Database,
     token_hash: &[u8],
 ) -> Result<Option<CurrentUser>, AccountStoreError> {
-    // One statement: the last-used write rides on the lookup.
     let row: Option<UserRow> = sqlx::query_as(
-        "with token as ( \
-             update api_tokens set last_used_at = case \
-                 when last_used_at is null \
-                   or last_used_at < now() - make_interval(secs => $2) then now() \
-                 else last_used_at end \
-             where token_hash = $1 and revoked_at is null \
-             returning user_id) \
-         select u.id, u.username, u.display_name, u.role \
-         from token join users u on u.id = token.user_id where not u.disabled",
+        "select t.id as token_id, \
+                (t.last_used_at is null \
+                 or t.last_used_at < now() - make_interval(secs => $2)) as touch_due, \
+                u.id, u.username, u.display_name, u.role \
+         from api_tokens t join users u on u.id = t.user_id \
+         where t.token_hash = $1 and t.revoked_at is null and not u.disabled",
     )
     .bind(token_hash)
     .bind(TOUCH_INTERVAL_SECS)
     .fetch_optional(db.pool())
     .await?;
-    row.map(|row| {
-        Ok(CurrentUser {
-            id: row.id,
-            username: row.username,
-            display_name: row.display_name,
-            role: parse_role(&row.role)?,
-        })
-    })
-    .transpose()
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    if row.touch_due {
+        sqlx::query("update api_tokens set last_used_at = now() where id = $1")
+            .bind(row.token_id)
+            .execute(db.pool())
+            .await?;
+    }
+    Ok(Some(CurrentUser {
+        id: row.id,
+        username: row.username,
+        display_name: row.display_name,
+        role: parse_role(&row.role)?,
+    }))
 }
