@@ -52,6 +52,8 @@ pub struct ServerState {
     pub checks: Arc<crate::health::SchedulerStats>,
     /// Session settings, the login limiter, the first-run link.
     pub accounts: Arc<crate::accounts::Accounts>,
+    /// Metric exports being written now (see `ingest::metrics`).
+    pub metric_writes: Arc<tokio::sync::Semaphore>,
 }
 
 impl axum::extract::FromRef<ServerState> for LeptosOptions {
@@ -139,6 +141,9 @@ impl Application {
             edges,
             checks: Arc::default(),
             accounts: crate::accounts::Accounts::new(config.accounts.settings()),
+            metric_writes: Arc::new(tokio::sync::Semaphore::new(
+                crate::ingest::metrics::CONCURRENT_WRITES,
+            )),
         };
         crate::accounts::password::warm_up().await;
         Ok(Application {

@@ -15,6 +15,8 @@ pub mod edges;
 mod error;
 /// Ingest keys: stored hashed, revoked, last-used times.
 pub mod ingest_keys;
+/// OTLP metric streams and points.
+pub mod metrics;
 /// Reading: traces, search, RED rollups, the service catalogue.
 pub mod partitions;
 pub mod query;

@@ -1,4 +1,5 @@
-//! Daily partitions of the big time-keyed tables (spans, check results),
+//! Daily partitions of the big time-keyed tables (spans, check results,
+//! metric points),
 //! created on demand and ahead of time, and dropped whole for retention:
 //! never a large `delete`.
 
@@ -17,6 +18,7 @@ const NANOS_PER_DAY: i64 = 86_400 * 1_000_000_000;
 pub enum Partitioned {
     Spans,
     CheckResults,
+    MetricPoints,
 }
 
 impl Partitioned {
@@ -24,6 +26,7 @@ impl Partitioned {
         match self {
             Partitioned::Spans => "spans",
             Partitioned::CheckResults => "check_results",
+            Partitioned::MetricPoints => "metric_points",
         }
     }
 }

@@ -60,6 +60,12 @@ pub fn api_routes(metrics_auth: bool) -> Vec<ApiRoute> {
             public,
             post(crate::ingest::http::post_traces),
         ),
+        ApiRoute::new(
+            Method::POST,
+            "/v1/metrics",
+            public,
+            post(crate::ingest::http::post_metrics),
+        ),
     ];
     routes.extend(crate::accounts::routes());
     routes.extend(jaeger::routes());
@@ -135,6 +141,7 @@ pub fn router(state: ServerState) -> Router {
 pub fn otlp_router(state: ServerState) -> Router {
     Router::new()
         .route("/v1/traces", post(crate::ingest::http::post_traces))
+        .route("/v1/metrics", post(crate::ingest::http::post_metrics))
         .route("/healthz", get(probes::healthz))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -177,7 +177,7 @@ fn service_identity(attributes: &[Attribute]) -> ServiceIdentity {
 /// A stable 64-bit FNV-1a hash of some byte strings (length-prefixed, so
 /// the boundaries count). Stable across builds, unlike std's hasher, so
 /// every replica computes the same id.
-fn content_id(parts: &[&[u8]]) -> i64 {
+pub(crate) fn content_id(parts: &[&[u8]]) -> i64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut feed = |byte: u8| {
         hash ^= u64::from(byte);
@@ -316,7 +316,7 @@ fn encode_links(
     Some(out)
 }
 
-fn convert_attributes(
+pub(crate) fn convert_attributes(
     attributes: Vec<KeyValue>,
     limits: &IngestLimits,
     truncated: &mut u64,

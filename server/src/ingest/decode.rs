@@ -3,6 +3,7 @@
 
 use std::io::Read;
 
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message;
 
@@ -76,6 +77,20 @@ pub fn decode_request(
             .map_err(|error| IngestError::Malformed(format!("invalid OTLP protobuf: {error}"))),
         Encoding::Json => otlp_json::decode_trace_request(bytes)
             .map_err(|error| IngestError::Malformed(error.to_string())),
+    }
+}
+
+/// A metrics export request. OTLP/JSON goes through opentelemetry-proto's
+/// serde mapping (camelCase names, int64 as strings, enums as numbers).
+pub fn decode_metrics(
+    bytes: &[u8],
+    encoding: Encoding,
+) -> Result<ExportMetricsServiceRequest, IngestError> {
+    match encoding {
+        Encoding::Protobuf => ExportMetricsServiceRequest::decode(bytes)
+            .map_err(|error| IngestError::Malformed(format!("invalid OTLP protobuf: {error}"))),
+        Encoding::Json => serde_json::from_slice(bytes)
+            .map_err(|error| IngestError::Malformed(format!("invalid OTLP/JSON: {error}"))),
     }
 }
 

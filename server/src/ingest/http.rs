@@ -1,5 +1,5 @@
-//! OTLP/HTTP: `POST /v1/traces`, protobuf or JSON, optionally gzip.
-//! Served on the OTLP port and on the main port.
+//! OTLP/HTTP: `POST /v1/traces` and `POST /v1/metrics`, protobuf or JSON,
+//! optionally gzip. Served on the OTLP port and on the main port.
 
 use std::sync::atomic::Ordering;
 
@@ -7,6 +7,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceResponse;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
 use prost::Message;
 use serde_json::json;
@@ -15,6 +16,7 @@ use super::IngestError;
 use super::decode::{self, Encoding};
 use super::error::RETRY_AFTER_SECONDS;
 use super::export::{ExportSummary, export_traces};
+use super::metrics::export_metrics;
 use crate::startup::ServerState;
 
 pub async fn post_traces(
@@ -22,35 +24,48 @@ pub async fn post_traces(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let header = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    // An unsupported content type is answered as protobuf, OTLP's default.
-    let encoding = Encoding::from_content_type(header(header::CONTENT_TYPE));
-    let answer_as = *encoding.as_ref().unwrap_or(&Encoding::Protobuf);
-    let authorized = state
-        .ingest_keys
-        .authorize(headers.get(header::AUTHORIZATION));
-    let accepted = match authorized {
-        Ok(()) => accept(&state, encoding, header(header::CONTENT_ENCODING), body).await,
-        Err(error) => Err(error),
-    };
-    match accepted {
+    let answer_as = answer_encoding(&headers);
+    match accept(&state, &headers, body).await {
         Ok(summary) => success(answer_as, &summary),
         Err(error) => failure(answer_as, &error),
     }
 }
 
-async fn accept(
+/// A request's body, read within the size limit, and how it is encoded.
+struct Received {
+    encoding: Encoding,
+    gzip: bool,
+    body: Bytes,
+    max_decompressed: usize,
+}
+
+impl Received {
+    /// The body as sent, inflated if it was gzip.
+    fn inflated(&self) -> Result<std::borrow::Cow<'_, [u8]>, IngestError> {
+        if self.gzip {
+            Ok(decode::gunzip(&self.body, self.max_decompressed)?.into())
+        } else {
+            Ok(self.body.as_ref().into())
+        }
+    }
+}
+
+/// Checks the key, the content type and encoding, and reads the body.
+async fn receive(
     state: &ServerState,
-    encoding: Result<Encoding, IngestError>,
-    content_encoding: Option<&str>,
+    headers: &HeaderMap,
     body: Body,
-) -> Result<ExportSummary, IngestError> {
-    let encoding = encoding?;
-    let gzip = decode::is_gzip(content_encoding)?;
+) -> Result<Received, IngestError> {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    state
+        .ingest_keys
+        .authorize(headers.get(header::AUTHORIZATION))?;
+    let encoding = Encoding::from_content_type(header(header::CONTENT_TYPE))?;
+    let gzip = decode::is_gzip(header(header::CONTENT_ENCODING))?;
     let max_body = state.ingest.max_body;
     let body: Bytes = axum::body::to_bytes(body, max_body)
         .await
@@ -60,17 +75,84 @@ async fn accept(
         .stats
         .request_bytes
         .fetch_add(body.len() as u64, Ordering::Relaxed);
-    let max_decompressed = state.ingest.max_decompressed;
+    Ok(Received {
+        encoding,
+        gzip,
+        body,
+        max_decompressed: state.ingest.max_decompressed,
+    })
+}
+
+/// How to answer: as the request was encoded; an unsupported content type
+/// is answered as protobuf, OTLP's default.
+fn answer_encoding(headers: &HeaderMap) -> Encoding {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    Encoding::from_content_type(content_type).unwrap_or(Encoding::Protobuf)
+}
+
+async fn accept(
+    state: &ServerState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<ExportSummary, IngestError> {
+    let received = receive(state, headers, body).await?;
     // Inflating and parsing are CPU work: export_traces runs this closure
     // on the blocking pool, not on the async threads.
     export_traces(state, move || {
-        if gzip {
-            decode::decode_request(&decode::gunzip(&body, max_decompressed)?, encoding)
-        } else {
-            decode::decode_request(&body, encoding)
-        }
+        decode::decode_request(&received.inflated()?, received.encoding)
     })
     .await
+}
+
+pub async fn post_metrics(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let answer_as = answer_encoding(&headers);
+    let accepted = match receive(&state, &headers, body).await {
+        Ok(received) => {
+            export_metrics(&state, move || {
+                decode::decode_metrics(&received.inflated()?, received.encoding)
+            })
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match accepted {
+        Ok(summary) => {
+            let partial = summary.partial_success();
+            let body = match answer_as {
+                Encoding::Protobuf => ExportMetricsServiceResponse {
+                    partial_success: partial,
+                }
+                .encode_to_vec(),
+                Encoding::Json => partial_json(
+                    "rejectedDataPoints",
+                    summary.rejected_points,
+                    summary.message.as_deref(),
+                ),
+            };
+            ([(header::CONTENT_TYPE, answer_as.content_type())], body).into_response()
+        }
+        Err(error) => failure(answer_as, &error),
+    }
+}
+
+/// OTLP/JSON's answer: `{}`, or the partial success (int64 as a string).
+fn partial_json(count_field: &str, rejected: u64, message: Option<&str>) -> Vec<u8> {
+    let value = match message {
+        Some(message) => json!({
+            "partialSuccess": {
+                count_field: rejected.to_string(),
+                "errorMessage": message,
+            }
+        }),
+        None => json!({}),
+    };
+    value.to_string().into_bytes()
 }
 
 fn success(encoding: Encoding, summary: &ExportSummary) -> Response {
@@ -79,19 +161,11 @@ fn success(encoding: Encoding, summary: &ExportSummary) -> Response {
             partial_success: summary.partial_success(),
         }
         .encode_to_vec(),
-        Encoding::Json => {
-            let value = match &summary.message {
-                // int64 travels as a string in OTLP/JSON.
-                Some(message) => json!({
-                    "partialSuccess": {
-                        "rejectedSpans": summary.rejected_spans.to_string(),
-                        "errorMessage": message,
-                    }
-                }),
-                None => json!({}),
-            };
-            value.to_string().into_bytes()
-        }
+        Encoding::Json => partial_json(
+            "rejectedSpans",
+            summary.rejected_spans,
+            summary.message.as_deref(),
+        ),
     };
     ([(header::CONTENT_TYPE, encoding.content_type())], body).into_response()
 }

@@ -17,6 +17,7 @@ pub mod error;
 pub mod export;
 pub mod grpc;
 pub mod http;
+pub mod metrics;
 pub mod otlp_json;
 pub mod pipeline;
 

@@ -60,8 +60,11 @@ pub async fn maintain_once(
     retention: Duration,
 ) -> Result<Vec<chrono::NaiveDate>, StorageError> {
     partitions::ensure_ahead(db.pool(), Partitioned::Spans, now, DAYS_AHEAD).await?;
+    partitions::ensure_ahead(db.pool(), Partitioned::MetricPoints, now, DAYS_AHEAD).await?;
     let keep_from = keep_from(now, retention);
     let dropped = partitions::drop_before(db.pool(), Partitioned::Spans, keep_from).await?;
+    // Metric points share the spans' retention: both are telemetry.
+    partitions::drop_before(db.pool(), Partitioned::MetricPoints, keep_from).await?;
     let keep_from_ns = keep_from.timestamp_nanos_opt().unwrap_or(0);
     db.drop_rollups_before(keep_from_ns).await?;
     db.drop_edge_rollups_before(keep_from_ns).await?;

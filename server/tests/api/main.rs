@@ -19,6 +19,7 @@ mod interop;
 mod jaeger_golden;
 mod jaeger_params;
 mod metrics;
+mod metrics_ingest;
 mod outage;
 mod pages;
 mod probes;

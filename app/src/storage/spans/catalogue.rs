@@ -72,6 +72,9 @@ pub struct Catalogue {
     /// Partitions (of any table) known to exist.
     pub(crate) partitions:
         Mutex<HashSet<(crate::storage::partitions::Partitioned, chrono::NaiveDate)>>,
+    /// Metric streams this process has stored (their ids are content
+    /// hashes, so knowing one means it is in the table).
+    pub(crate) metric_streams: Mutex<HashSet<i64>>,
 }
 
 /// Database ids for one batch: operations in span order, and the keys.

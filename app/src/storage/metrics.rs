@@ -1,0 +1,149 @@
+//! OTLP metrics: streams (interned by a content hash the server computes)
+//! and their points, written in one transaction so an export is either
+//! stored whole or not at all.
+
+use serde_json::Value;
+use sqlx::{Postgres, QueryBuilder};
+
+use crate::storage::partitions::{self, Partitioned};
+use crate::storage::{Database, StorageError};
+
+/// The kind of a metric, as stored (`metric_streams.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MetricKind {
+    Gauge = 1,
+    Sum = 2,
+    Histogram = 3,
+    ExponentialHistogram = 4,
+    Summary = 5,
+}
+
+/// One stream: a metric of a service with one set of attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricStream {
+    pub id: i64,
+    pub service: String,
+    pub name: String,
+    pub kind: MetricKind,
+    pub unit: String,
+    pub description: String,
+    pub temporality: i16,
+    pub monotonic: bool,
+    pub attributes: Value,
+    pub resource: Value,
+    pub first_seen_ns: i64,
+}
+
+/// One point of a stream; which fields are set depends on the kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricPoint {
+    pub stream_id: i64,
+    pub time_ns: i64,
+    pub start_ns: i64,
+    pub value: Option<f64>,
+    pub count: Option<i64>,
+    pub sum: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub bounds: Option<Vec<f64>>,
+    pub bucket_counts: Option<Vec<i64>>,
+    pub scale: Option<i32>,
+    pub zero_count: Option<i64>,
+    pub positive_offset: Option<i32>,
+    pub negative_offset: Option<i32>,
+    pub negative_counts: Option<Vec<i64>>,
+    pub quantiles: Option<Vec<f64>>,
+    pub quantile_values: Option<Vec<f64>>,
+    pub flags: i32,
+}
+
+/// What one export request stores.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricBatch {
+    pub streams: Vec<MetricStream>,
+    pub points: Vec<MetricPoint>,
+}
+
+/// Points per INSERT: 18 parameters each, under PostgreSQL's 65,535.
+const POINTS_PER_STATEMENT: usize = 2_000;
+
+impl Database {
+    /// Stores the batch's new streams and all its points, all or nothing.
+    pub async fn write_metrics(&self, batch: &MetricBatch) -> Result<(), StorageError> {
+        if batch.points.is_empty() {
+            return Ok(());
+        }
+        let known = &self.catalogue().metric_streams;
+        partitions::ensure_for(
+            self.pool(),
+            Partitioned::MetricPoints,
+            &self.catalogue().partitions,
+            batch.points.iter().map(|p| p.time_ns),
+        )
+        .await?;
+        let new_streams: Vec<&MetricStream> = {
+            let known = known.lock().expect("metric stream cache lock");
+            batch
+                .streams
+                .iter()
+                .filter(|s| !known.contains(&s.id))
+                .collect()
+        };
+        let mut transaction = self.pool().begin().await?;
+        if !new_streams.is_empty() {
+            let mut insert: QueryBuilder<Postgres> = QueryBuilder::new(
+                "insert into metric_streams (id, service, name, kind, unit, description, \
+                 temporality, monotonic, attributes, resource, first_seen_ns) ",
+            );
+            insert.push_values(&new_streams, |mut row, s| {
+                row.push_bind(s.id)
+                    .push_bind(&s.service)
+                    .push_bind(&s.name)
+                    .push_bind(s.kind as i16)
+                    .push_bind(&s.unit)
+                    .push_bind(&s.description)
+                    .push_bind(s.temporality)
+                    .push_bind(s.monotonic)
+                    .push_bind(&s.attributes)
+                    .push_bind(&s.resource)
+                    .push_bind(s.first_seen_ns);
+            });
+            insert.push(" on conflict (id) do nothing");
+            insert.build().execute(&mut *transaction).await?;
+        }
+        for chunk in batch.points.chunks(POINTS_PER_STATEMENT) {
+            let mut insert: QueryBuilder<Postgres> = QueryBuilder::new(
+                "insert into metric_points (stream_id, time_ns, start_ns, value, count, sum, \
+                 min, max, bounds, bucket_counts, scale, zero_count, positive_offset, \
+                 negative_offset, negative_counts, quantiles, quantile_values, flags) ",
+            );
+            insert.push_values(chunk, |mut row, p| {
+                row.push_bind(p.stream_id)
+                    .push_bind(p.time_ns)
+                    .push_bind(p.start_ns)
+                    .push_bind(p.value)
+                    .push_bind(p.count)
+                    .push_bind(p.sum)
+                    .push_bind(p.min)
+                    .push_bind(p.max)
+                    .push_bind(&p.bounds)
+                    .push_bind(&p.bucket_counts)
+                    .push_bind(p.scale)
+                    .push_bind(p.zero_count)
+                    .push_bind(p.positive_offset)
+                    .push_bind(p.negative_offset)
+                    .push_bind(&p.negative_counts)
+                    .push_bind(&p.quantiles)
+                    .push_bind(&p.quantile_values)
+                    .push_bind(p.flags);
+            });
+            insert.build().execute(&mut *transaction).await?;
+        }
+        transaction.commit().await?;
+        known
+            .lock()
+            .expect("metric stream cache lock")
+            .extend(new_streams.iter().map(|s| s.id));
+        Ok(())
+    }
+}
