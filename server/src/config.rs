@@ -205,6 +205,14 @@ pub struct CheckConfig {
     /// checks are marked `file` and change only with the file.
     #[arg(long = "checks-file", env = "WATCHPOST_CHECKS_FILE")]
     pub checks_file: Option<PathBuf>,
+
+    /// How often the alert rules are evaluated (by one replica at a time).
+    #[arg(
+        long = "alert-interval",
+        env = "WATCHPOST_ALERT_INTERVAL",
+        default_value = "15s"
+    )]
+    pub alert_interval: HumanDuration,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -15,6 +15,7 @@
 //!   query and check benchmarks).
 
 pub mod accounts;
+pub mod alerts;
 pub mod cli;
 pub mod config;
 pub mod health;

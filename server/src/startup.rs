@@ -238,6 +238,11 @@ impl Application {
             state.app.db.clone(),
             cancel.clone(),
         ));
+        jobs.spawn(crate::alerts::job::run(
+            state.app.db.clone(),
+            config.checks.alert_interval.0,
+            cancel.clone(),
+        ));
         jobs.spawn(crate::map::run(
             state.edges.clone(),
             state.app.db.clone(),

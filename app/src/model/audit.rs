@@ -56,6 +56,9 @@ pub enum AuditAction {
     UserDisable,
     UserEnable,
     UserRole,
+    AlertAck,
+    AlertUnack,
+    AlertResolve,
     /// Someone ended their other sessions.
     SessionsEnd,
     /// A signed-in user was refused for their role.
@@ -83,6 +86,9 @@ impl AuditAction {
             AuditAction::UserEnable => "user.enable",
             AuditAction::UserRole => "user.role",
             AuditAction::SessionsEnd => "sessions.end",
+            AuditAction::AlertAck => "alert.ack",
+            AuditAction::AlertUnack => "alert.unack",
+            AuditAction::AlertResolve => "alert.resolve",
             AuditAction::Forbidden => "forbidden",
         }
     }

@@ -2,6 +2,7 @@
 //! an attribute and a service are, independent of how they are stored or sent.
 
 pub mod account;
+pub mod alert;
 pub mod attributes;
 pub mod audit;
 pub mod check;

@@ -5,6 +5,8 @@
 
 /// Users, sessions and first-run setup tokens.
 pub mod accounts;
+/// Alert rules, alerts and their transitions.
+pub mod alerts;
 /// Who did what, when, from where.
 pub mod audit;
 pub mod checks;
@@ -15,6 +17,8 @@ pub mod edges;
 mod error;
 /// Ingest keys: stored hashed, revoked, last-used times.
 pub mod ingest_keys;
+/// Leader leases for jobs one replica does.
+pub mod lease;
 /// OTLP metric streams and points.
 pub mod metrics;
 /// Reading: traces, search, RED rollups, the service catalogue.

@@ -143,6 +143,9 @@ pub fn config_with(database_url: &str, extra: &[&str]) -> Config {
         "200ms",
         "--shutdown-timeout",
         "5s",
+        // Tests evaluate alerts themselves, at the times they choose.
+        "--alert-interval",
+        "1h",
     ];
     Config::try_parse_from(base.iter().copied().chain(extra.iter().copied()))
         .expect("test configuration parses")

@@ -6,6 +6,7 @@ mod helpers;
 
 mod access;
 mod accounts;
+mod alerts;
 mod checks_api;
 mod checks_file;
 mod checks_pages;

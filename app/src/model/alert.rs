@@ -1,0 +1,189 @@
+//! Alert rules and alerts, shared by the evaluator, the API and the pages.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What a rule measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// Errors / requests over the window, 0..1, from the span rollups.
+    ErrorRate,
+    /// Seconds: the average, or p50/p95/p99, over the window.
+    Latency,
+    /// Memory utilisation 0..1, from the metrics the services send.
+    Memory,
+    /// 1 while a health check of the service is down (or degraded, with
+    /// statistic `degraded`), else 0.
+    Check,
+    /// The latest value of the metric named in `statistic`.
+    Metric,
+}
+
+impl RuleKind {
+    pub const ALL: [RuleKind; 5] = [
+        RuleKind::ErrorRate,
+        RuleKind::Latency,
+        RuleKind::Memory,
+        RuleKind::Check,
+        RuleKind::Metric,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::ErrorRate => "error_rate",
+            RuleKind::Latency => "latency",
+            RuleKind::Memory => "memory",
+            RuleKind::Check => "check",
+            RuleKind::Metric => "metric",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RuleKind> {
+        RuleKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// How the measured value is compared with the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparison {
+    #[serde(rename = ">")]
+    Above,
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = "<")]
+    Below,
+    #[serde(rename = "<=")]
+    AtMost,
+}
+
+impl Comparison {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparison::Above => ">",
+            Comparison::AtLeast => ">=",
+            Comparison::Below => "<",
+            Comparison::AtMost => "<=",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Comparison> {
+        [
+            Comparison::Above,
+            Comparison::AtLeast,
+            Comparison::Below,
+            Comparison::AtMost,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == text)
+    }
+
+    /// Whether `value` breaks the rule. NaN never does.
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::Above => value > threshold,
+            Comparison::AtLeast => value >= threshold,
+            Comparison::Below => value < threshold,
+            Comparison::AtMost => value <= threshold,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        [Severity::Warning, Severity::Critical]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    Pending,
+    Firing,
+    Resolved,
+}
+
+impl AlertState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Pending => "pending",
+            AlertState::Firing => "firing",
+            AlertState::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AlertState> {
+        [
+            AlertState::Pending,
+            AlertState::Firing,
+            AlertState::Resolved,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// A rule as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRule {
+    pub id: i64,
+    pub name: String,
+    pub kind: RuleKind,
+    pub statistic: String,
+    /// Empty: every service.
+    pub services: Vec<String>,
+    pub comparison: Comparison,
+    pub threshold: f64,
+    pub window_secs: i32,
+    pub for_secs: i32,
+    pub severity: Severity,
+    pub labels: BTreeMap<String, String>,
+    pub runbook_url: String,
+    pub enabled: bool,
+    pub builtin: bool,
+}
+
+impl AlertRule {
+    /// Whether the rule watches `service`.
+    pub fn watches(&self, service: &str) -> bool {
+        self.services.is_empty() || self.services.iter().any(|s| s == service)
+    }
+}
+
+/// An alert as lists and the API show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: i64,
+    pub rule_id: i64,
+    pub rule: String,
+    pub severity: Severity,
+    pub service: String,
+    pub state: AlertState,
+    pub value: Option<f64>,
+    pub pending_since: DateTime<Utc>,
+    pub firing_since: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<String>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub ack_comment: Option<String>,
+    pub runbook_url: String,
+}

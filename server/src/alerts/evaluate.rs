@@ -1,0 +1,389 @@
+//! One evaluation: measure every enabled rule on every service it watches,
+//! then move each alert instance: pending → firing → resolved.
+
+use std::collections::HashMap;
+
+use app::model::alert::{AlertRule, AlertState, RuleKind};
+use app::model::check::CheckState;
+use app::storage::alerts::{AlertChange, OpenAlert};
+use app::storage::{Database, StorageError};
+use chrono::{DateTime, Utc};
+
+/// Utilisation metrics (0..1) from the semantic conventions, by preference.
+pub const MEMORY_UTILIZATION: [&str; 3] = [
+    "container.memory.utilization",
+    "process.memory.utilization",
+    "system.memory.utilization",
+];
+/// Memory in bytes, for rules with statistic `bytes`.
+pub const MEMORY_BYTES: [&str; 3] = [
+    "container.memory.usage",
+    "process.memory.usage",
+    "process.runtime.jvm.memory.usage",
+];
+
+/// What an evaluation did, for logs and tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvaluationSummary {
+    pub rules: usize,
+    pub opened: usize,
+    pub fired: usize,
+    pub resolved: usize,
+}
+
+/// Evaluates every enabled rule at `now` and stores what changed. Tests
+/// pass `now` explicitly, so `for` durations need no sleeping.
+pub async fn evaluate_once(
+    db: &Database,
+    now: DateTime<Utc>,
+) -> Result<EvaluationSummary, StorageError> {
+    let rules = db.alert_rules(true).await?;
+    let open = db.open_alerts().await?;
+    let mut measurements = Measurements::new(db, now);
+    let mut changes = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for rule in &rules {
+        for (service, value) in measurements.of(rule).await? {
+            if !rule.watches(&service) {
+                continue;
+            }
+            let fingerprint = fingerprint(rule.id, &service);
+            let current = open.iter().find(|a| a.fingerprint == fingerprint);
+            seen.insert(fingerprint.clone());
+            changes.extend(decide(
+                rule,
+                &service,
+                current,
+                Some(value),
+                now,
+                fingerprint,
+            ));
+        }
+    }
+    // Open alerts no rule measured this round: the service stopped
+    // reporting, or the rule was disabled. Their condition no longer holds.
+    for alert in open.iter().filter(|a| !seen.contains(&a.fingerprint)) {
+        changes.push(AlertChange::Move {
+            id: alert.id,
+            to: AlertState::Resolved,
+            value: None,
+            note: "no longer measured (no data, or the rule is disabled)".to_owned(),
+        });
+    }
+    let mut summary = EvaluationSummary {
+        rules: rules.len(),
+        ..EvaluationSummary::default()
+    };
+    for change in &changes {
+        match change {
+            AlertChange::Open { state, .. } => {
+                summary.opened += 1;
+                summary.fired += usize::from(*state == AlertState::Firing);
+            }
+            AlertChange::Move { to, .. } => {
+                summary.fired += usize::from(*to == AlertState::Firing);
+                summary.resolved += usize::from(*to == AlertState::Resolved);
+            }
+            AlertChange::Confirm { .. } => {}
+        }
+    }
+    db.apply_alert_changes(&changes, now).await?;
+    Ok(summary)
+}
+
+/// One rule on one service: the same fingerprint is the same alert.
+pub fn fingerprint(rule_id: i64, service: &str) -> String {
+    format!("{rule_id}/{service}")
+}
+
+/// The change one measurement makes to one (possibly absent) alert.
+pub fn decide(
+    rule: &AlertRule,
+    service: &str,
+    current: Option<&OpenAlert>,
+    value: Option<f64>,
+    now: DateTime<Utc>,
+    fingerprint: String,
+) -> Option<AlertChange> {
+    let holds = value.is_some_and(|v| rule.comparison.holds(v, rule.threshold));
+    match (current, holds) {
+        (None, false) => None,
+        (None, true) => Some(AlertChange::Open {
+            fingerprint,
+            rule_id: rule.id,
+            service: service.to_owned(),
+            state: if rule.for_secs <= 0 {
+                AlertState::Firing
+            } else {
+                AlertState::Pending
+            },
+            value: value.unwrap_or_default(),
+        }),
+        (Some(alert), true) => {
+            let held_for = now - alert.pending_since;
+            let due = held_for >= chrono::Duration::seconds(i64::from(rule.for_secs));
+            if alert.state == "pending" && due {
+                Some(AlertChange::Move {
+                    id: alert.id,
+                    to: AlertState::Firing,
+                    value,
+                    note: format!("held for {}s", held_for.num_seconds()),
+                })
+            } else {
+                Some(AlertChange::Confirm {
+                    id: alert.id,
+                    value: value.unwrap_or_default(),
+                })
+            }
+        }
+        (Some(alert), false) => Some(AlertChange::Move {
+            id: alert.id,
+            to: AlertState::Resolved,
+            value,
+            note: if alert.state == "pending" {
+                "cleared before it fired".to_owned()
+            } else {
+                "condition cleared".to_owned()
+            },
+        }),
+    }
+}
+
+/// Measurements shared by the rules of one evaluation: the rollups of one
+/// window are read once however many rules use it.
+struct Measurements<'a> {
+    db: &'a Database,
+    now: DateTime<Utc>,
+    red: HashMap<i32, Vec<app::model::red::ServiceRed>>,
+    checks: Option<Vec<app::model::check::CheckRecord>>,
+}
+
+impl<'a> Measurements<'a> {
+    fn new(db: &'a Database, now: DateTime<Utc>) -> Self {
+        Measurements {
+            db,
+            now,
+            red: HashMap::new(),
+            checks: None,
+        }
+    }
+
+    fn window_start_ns(&self, rule: &AlertRule) -> i64 {
+        let start = self.now - chrono::Duration::seconds(i64::from(rule.window_secs));
+        start.timestamp_nanos_opt().unwrap_or(0)
+    }
+
+    /// The rule's value per service.
+    async fn of(&mut self, rule: &AlertRule) -> Result<Vec<(String, f64)>, StorageError> {
+        match rule.kind {
+            RuleKind::ErrorRate | RuleKind::Latency => self.red_values(rule).await,
+            RuleKind::Check => self.check_values(rule).await,
+            RuleKind::Memory => {
+                let names: &[&str] = if rule.statistic == "bytes" {
+                    &MEMORY_BYTES
+                } else {
+                    &MEMORY_UTILIZATION
+                };
+                self.metric_values(rule, names).await
+            }
+            RuleKind::Metric => {
+                let name = rule.statistic.clone();
+                self.metric_values(rule, &[name.as_str()]).await
+            }
+        }
+    }
+
+    async fn red_values(&mut self, rule: &AlertRule) -> Result<Vec<(String, f64)>, StorageError> {
+        let end_ns = self.now.timestamp_nanos_opt().unwrap_or(i64::MAX);
+        let start_ns = self.window_start_ns(rule);
+        if !self.red.contains_key(&rule.window_secs) {
+            let services = self.db.service_red(start_ns, end_ns, 1).await?;
+            self.red.insert(rule.window_secs, services);
+        }
+        let services = &self.red[&rule.window_secs];
+        Ok(services
+            .iter()
+            .filter(|s| s.figures.requests > 0)
+            .filter_map(|s| {
+                let f = &s.figures;
+                let value = match rule.kind {
+                    RuleKind::ErrorRate => Some(f.errors as f64 / f.requests as f64),
+                    _ => latency_seconds(&rule.statistic, f),
+                };
+                value.map(|v| (s.name.clone(), v))
+            })
+            .collect())
+    }
+
+    async fn check_values(&mut self, rule: &AlertRule) -> Result<Vec<(String, f64)>, StorageError> {
+        if self.checks.is_none() {
+            self.checks = Some(self.db.checks().await?);
+        }
+        let degraded_counts = rule.statistic == "degraded";
+        let mut worst: HashMap<String, f64> = HashMap::new();
+        for check in self.checks.iter().flatten() {
+            if check.spec.paused || check.spec.service.is_empty() {
+                continue;
+            }
+            let (state, _) = check.service_state();
+            let down = matches!(state, CheckState::Unhealthy | CheckState::Unreachable)
+                || (degraded_counts && state == CheckState::Degraded);
+            let value = worst.entry(check.spec.service.clone()).or_default();
+            *value = value.max(f64::from(u8::from(down)));
+        }
+        Ok(worst.into_iter().collect())
+    }
+
+    async fn metric_values(
+        &mut self,
+        rule: &AlertRule,
+        names: &[&str],
+    ) -> Result<Vec<(String, f64)>, StorageError> {
+        let latest = self
+            .db
+            .latest_metric_values(names, self.window_start_ns(rule))
+            .await?;
+        // Per service, the first name in `names` that it reports.
+        let mut chosen: HashMap<String, (usize, f64)> = HashMap::new();
+        for (service, name, value) in latest {
+            let rank = names.iter().position(|n| *n == name).unwrap_or(usize::MAX);
+            let entry = chosen.entry(service).or_insert((rank, value));
+            if rank < entry.0 {
+                *entry = (rank, value);
+            }
+        }
+        Ok(chosen.into_iter().map(|(s, (_, v))| (s, v)).collect())
+    }
+}
+
+fn latency_seconds(statistic: &str, f: &app::model::red::RedFigures) -> Option<f64> {
+    let ns = match statistic {
+        "p50" => f.p50_ns? as f64,
+        "p95" => f.p95_ns? as f64,
+        "p99" => f.p99_ns? as f64,
+        // "avg" and anything unknown: the mean.
+        _ => f.duration_sum_ns as f64 / f.requests.max(1) as f64,
+    };
+    Some(ns / 1e9)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use app::model::alert::{Comparison, Severity};
+
+    use super::*;
+
+    fn rule(for_secs: i32) -> AlertRule {
+        AlertRule {
+            id: 7,
+            name: "errors".into(),
+            kind: RuleKind::ErrorRate,
+            statistic: String::new(),
+            services: vec![],
+            comparison: Comparison::Above,
+            threshold: 0.05,
+            window_secs: 300,
+            for_secs,
+            severity: Severity::Warning,
+            labels: BTreeMap::new(),
+            runbook_url: String::new(),
+            enabled: true,
+            builtin: true,
+        }
+    }
+
+    fn open(state: &str, since: DateTime<Utc>) -> OpenAlert {
+        OpenAlert {
+            id: 1,
+            fingerprint: "7/orders".into(),
+            state: state.into(),
+            pending_since: since,
+        }
+    }
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
+    }
+
+    fn run(
+        rule: &AlertRule,
+        current: Option<&OpenAlert>,
+        value: f64,
+        now: i64,
+    ) -> Option<AlertChange> {
+        decide(
+            rule,
+            "orders",
+            current,
+            Some(value),
+            at(now),
+            "7/orders".into(),
+        )
+    }
+
+    #[test]
+    fn without_for_an_alert_fires_at_once_and_resolves_when_clear() {
+        let rule = rule(0);
+        assert!(matches!(
+            run(&rule, None, 0.2, 0),
+            Some(AlertChange::Open {
+                state: AlertState::Firing,
+                ..
+            })
+        ));
+        assert_eq!(run(&rule, None, 0.01, 0), None);
+        let firing = open("firing", at(0));
+        assert_eq!(
+            run(&rule, Some(&firing), 0.3, 15),
+            Some(AlertChange::Confirm { id: 1, value: 0.3 })
+        );
+        assert!(matches!(
+            run(&rule, Some(&firing), 0.0, 30),
+            Some(AlertChange::Move {
+                to: AlertState::Resolved,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_for_duration_keeps_it_pending_and_flapping_never_fires() {
+        let rule = rule(60);
+        assert!(matches!(
+            run(&rule, None, 0.2, 0),
+            Some(AlertChange::Open {
+                state: AlertState::Pending,
+                ..
+            })
+        ));
+        let pending = open("pending", at(0));
+        assert!(matches!(
+            run(&rule, Some(&pending), 0.2, 45),
+            Some(AlertChange::Confirm { .. })
+        ));
+        // Cleared at 50 s: resolved before it fired; a flap starts over.
+        assert!(matches!(
+            run(&rule, Some(&pending), 0.0, 50),
+            Some(AlertChange::Move { to: AlertState::Resolved, ref note, .. }) if note.contains("before it fired")
+        ));
+        assert!(matches!(
+            run(&rule, Some(&pending), 0.2, 60),
+            Some(AlertChange::Move {
+                to: AlertState::Firing,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn nan_and_missing_values_never_hold() {
+        let rule = rule(0);
+        assert_eq!(run(&rule, None, f64::NAN, 0), None);
+        assert_eq!(
+            decide(&rule, "orders", None, None, at(0), "7/orders".into()),
+            None
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! Alert evaluation: rules measured against the rollups, the health checks
+//! and the metrics, every `--alert-interval`, on one replica at a time.
+//!
+//! - [`evaluate`]: one evaluation, `evaluate_once(db, now)`, and the pure
+//!   state machine `decide` (pending → firing → resolved).
+//! - [`job`]: the loop, and the lease that makes one replica evaluate.
+
+pub mod evaluate;
+pub mod job;
+
+pub use evaluate::{EvaluationSummary, evaluate_once};

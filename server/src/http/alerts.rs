@@ -1,0 +1,233 @@
+//! The alerts JSON API: `/api/v1/alerts` (list, one, acknowledge,
+//! un-acknowledge, resolve) and `/api/v1/rules` (read). Reading is for
+//! viewers; the on-call actions for responders.
+
+use app::auth::Access;
+use app::model::alert::{Alert, AlertRule, AlertState};
+use app::model::audit::AuditAction;
+use app::model::role::Role;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::Method;
+use axum::routing::{get, post};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use crate::accounts::access::ApiRoute;
+use crate::accounts::audit::{self, Caller};
+use crate::startup::ServerState;
+
+pub fn routes() -> Vec<ApiRoute> {
+    let (viewer, responder) = (
+        Access::Signed(Role::Viewer),
+        Access::Signed(Role::Responder),
+    );
+    vec![
+        ApiRoute::new(Method::GET, "/api/v1/alerts", viewer, get(list)),
+        ApiRoute::new(Method::GET, "/api/v1/alerts/{id}", viewer, get(one)),
+        ApiRoute::new(
+            Method::POST,
+            "/api/v1/alerts/{id}/ack",
+            responder,
+            post(ack),
+        ),
+        ApiRoute::new(
+            Method::POST,
+            "/api/v1/alerts/{id}/unack",
+            responder,
+            post(unack),
+        ),
+        ApiRoute::new(
+            Method::POST,
+            "/api/v1/alerts/{id}/resolve",
+            responder,
+            post(resolve),
+        ),
+        ApiRoute::new(Method::GET, "/api/v1/rules", viewer, get(rules)),
+    ]
+}
+
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// An alert as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct AlertView {
+    pub id: i64,
+    pub rule_id: i64,
+    pub rule: String,
+    pub service: String,
+    pub severity: &'static str,
+    pub state: &'static str,
+    pub value: Option<f64>,
+    /// When it started firing, or pending while it has not.
+    pub since: String,
+    pub resolved_at: Option<String>,
+    pub resolved_by: Option<String>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<String>,
+    pub comment: Option<String>,
+    pub runbook_url: String,
+}
+
+impl AlertView {
+    fn of(alert: Alert) -> AlertView {
+        AlertView {
+            id: alert.id,
+            rule_id: alert.rule_id,
+            rule: alert.rule,
+            service: alert.service,
+            severity: alert.severity.as_str(),
+            state: alert.state.as_str(),
+            value: alert.value,
+            since: rfc3339(alert.firing_since.unwrap_or(alert.pending_since)),
+            resolved_at: alert.resolved_at.map(rfc3339),
+            resolved_by: alert.resolved_by,
+            acknowledged_by: alert.acknowledged_by,
+            acknowledged_at: alert.acknowledged_at.map(rfc3339),
+            comment: alert.ack_comment,
+            runbook_url: alert.runbook_url,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    state: Option<String>,
+    service: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn list(
+    State(state): State<ServerState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<AlertView>>, ApiError> {
+    let wanted = match query.state.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(AlertState::parse(text).ok_or_else(|| {
+            ApiError::Malformed(format!(
+                "state {text:?} is not one of pending, firing, resolved"
+            ))
+        })?),
+    };
+    let limit = query.limit.unwrap_or(200).clamp(1, 1000);
+    let alerts = state
+        .app
+        .db
+        .alerts(wanted, query.service.as_deref(), limit)
+        .await?;
+    Ok(Json(alerts.into_iter().map(AlertView::of).collect()))
+}
+
+async fn found(state: &ServerState, id: i64) -> Result<Alert, ApiError> {
+    state
+        .app
+        .db
+        .alert(id)
+        .await?
+        .ok_or(ApiError::NotFound("alert"))
+}
+
+async fn one(
+    State(state): State<ServerState>,
+    Path(id): Path<i64>,
+) -> Result<Json<AlertView>, ApiError> {
+    Ok(Json(AlertView::of(found(&state, id).await?)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AckBody {
+    #[serde(default)]
+    comment: String,
+}
+
+/// At most this many characters of comment.
+const MAX_COMMENT: usize = 2_000;
+
+async fn ack(
+    State(state): State<ServerState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Json<AlertView>, ApiError> {
+    // The body is optional: no comment, no body.
+    let body: AckBody = if body.iter().all(u8::is_ascii_whitespace) {
+        AckBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|error| ApiError::Malformed(format!("invalid JSON body: {error}")))?
+    };
+    let comment = body.comment.trim();
+    if comment.chars().count() > MAX_COMMENT {
+        return Err(ApiError::Invalid(vec![app::search_form::FieldError {
+            field: "comment".to_owned(),
+            message: format!("a comment has at most {MAX_COMMENT} characters"),
+        }]));
+    }
+    let alert = found(&state, id).await?;
+    if !state
+        .app
+        .db
+        .acknowledge_alert(id, &caller.user.username, comment)
+        .await?
+    {
+        return Err(ApiError::Conflict("the alert is resolved"));
+    }
+    let target = format!("{} on {}", alert.rule, alert.service);
+    audit::record(
+        &state,
+        &caller.actor,
+        AuditAction::AlertAck,
+        &target,
+        comment,
+    )
+    .await;
+    Ok(Json(AlertView::of(found(&state, id).await?)))
+}
+
+async fn unack(
+    State(state): State<ServerState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<AlertView>, ApiError> {
+    let alert = found(&state, id).await?;
+    if !state.app.db.unacknowledge_alert(id).await? {
+        return Err(ApiError::Conflict("the alert is resolved"));
+    }
+    let target = format!("{} on {}", alert.rule, alert.service);
+    audit::record(&state, &caller.actor, AuditAction::AlertUnack, &target, "").await;
+    Ok(Json(AlertView::of(found(&state, id).await?)))
+}
+
+async fn resolve(
+    State(state): State<ServerState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<AlertView>, ApiError> {
+    let alert = found(&state, id).await?;
+    if !state
+        .app
+        .db
+        .resolve_alert(id, &caller.user.username)
+        .await?
+    {
+        return Err(ApiError::Conflict("the alert is resolved already"));
+    }
+    let target = format!("{} on {}", alert.rule, alert.service);
+    audit::record(
+        &state,
+        &caller.actor,
+        AuditAction::AlertResolve,
+        &target,
+        "",
+    )
+    .await;
+    Ok(Json(AlertView::of(found(&state, id).await?)))
+}
+
+async fn rules(State(state): State<ServerState>) -> Result<Json<Vec<AlertRule>>, ApiError> {
+    Ok(Json(state.app.db.alert_rules(false).await?))
+}

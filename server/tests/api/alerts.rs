@@ -1,0 +1,276 @@
+//! Alert rules evaluated over real data: spans sent over OTLP, metrics,
+//! health checks; time driven explicitly through `evaluate_once(now)`.
+
+use std::time::Duration;
+
+use app::model::role::Role;
+use app::storage::lease::LeaseKey;
+use chrono::Utc;
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
+use opentelemetry_proto::tonic::metrics::v1::{
+    Gauge, Metric, NumberDataPoint, ResourceMetrics, ScopeMetrics, metric::Data, number_data_point,
+};
+use opentelemetry_proto::tonic::resource::v1::Resource;
+use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status};
+use prost::Message;
+use serde_json::{Value as Json, json};
+use server::alerts::evaluate_once;
+
+use crate::helpers::{TestApp, client_with_token, spawn_app};
+use crate::ingest_http::{PROTOBUF, now_ns};
+
+fn resource(service: &str) -> Option<Resource> {
+    Some(Resource {
+        attributes: vec![KeyValue {
+            key: "service.name".into(),
+            value: Some(AnyValue {
+                value: Some(Value::StringValue(service.into())),
+            }),
+            ..Default::default()
+        }],
+        ..Default::default()
+    })
+}
+
+/// `total` server spans of `service` ending now, `errors` of them failed,
+/// each lasting `duration_ms`.
+fn requests(service: &str, total: u8, errors: u8, duration_ms: u64) -> ExportTraceServiceRequest {
+    let end = now_ns();
+    let spans = (0..total)
+        .map(|i| Span {
+            trace_id: vec![i + 1; 16],
+            span_id: vec![i + 1; 8],
+            name: "POST /pay".into(),
+            kind: 2,
+            start_time_unix_nano: end - duration_ms * 1_000_000,
+            end_time_unix_nano: end,
+            status: Some(Status {
+                code: if i < errors { 2 } else { 1 },
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .collect();
+    ExportTraceServiceRequest {
+        resource_spans: vec![ResourceSpans {
+            resource: resource(service),
+            scope_spans: vec![ScopeSpans {
+                spans,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    }
+}
+
+async fn send(app: &TestApp, path: &str, body: Vec<u8>) {
+    let response = app
+        .anonymous
+        .post(format!("http://{}{path}", app.otlp_http_address))
+        .header("content-type", PROTOBUF)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+async fn alerts(app: &TestApp, query: &str) -> Vec<Json> {
+    let response = app.get(&format!("/api/v1/alerts{query}")).await;
+    assert_eq!(response.status(), 200);
+    response.json::<Vec<Json>>().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_error_rate_alert_fires_is_acknowledged_and_resolves() {
+    let app = spawn_app().await;
+    send(
+        &app,
+        "/v1/traces",
+        requests("payments", 20, 4, 30).encode_to_vec(),
+    )
+    .await;
+    send(
+        &app,
+        "/v1/traces",
+        requests("orders", 20, 0, 30).encode_to_vec(),
+    )
+    .await;
+    let db = app.db();
+    let now = Utc::now();
+
+    let summary = evaluate_once(&db, now).await.unwrap();
+    assert_eq!(summary.rules, 4, "the built-in rules");
+    let firing = alerts(&app, "?state=firing").await;
+    assert_eq!(firing.len(), 1, "{firing:#?}");
+    let alert = &firing[0];
+    assert_eq!(alert["rule"], "High error rate");
+    assert_eq!(alert["service"], "payments");
+    assert_eq!(alert["severity"], "warning");
+    assert!(
+        (alert["value"].as_f64().unwrap() - 0.2).abs() < 1e-9,
+        "{alert}"
+    );
+    assert_eq!(alert["acknowledged_by"], Json::Null);
+    let id = alert["id"].as_i64().unwrap();
+
+    // A responder acknowledges it with a comment; a viewer may not.
+    let (_, viewer) = app.user_with_token("watcher", Role::Viewer).await;
+    let (_, responder) = app.user_with_token("oncall", Role::Responder).await;
+    let ack_url = app.url(&format!("/api/v1/alerts/{id}/ack"));
+    let body = json!({ "comment": "rolling back the deploy" });
+    let refused = client_with_token(&viewer)
+        .post(&ack_url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let acked = client_with_token(&responder)
+        .post(&ack_url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acked.status(), 200);
+    let acked: Json = acked.json().await.unwrap();
+    assert_eq!(acked["acknowledged_by"], "oncall");
+    assert_eq!(acked["comment"], "rolling back the deploy");
+    assert!(acked["acknowledged_at"].is_string());
+
+    // Still failing 15 s later: the same alert, still acknowledged.
+    evaluate_once(&db, now + chrono::Duration::seconds(15))
+        .await
+        .unwrap();
+    let again = alerts(&app, "?state=firing").await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0]["id"], id);
+    assert_eq!(again[0]["acknowledged_by"], "oncall");
+
+    // Ten minutes on, the errors are out of the window: resolved.
+    let later = now + chrono::Duration::minutes(10);
+    let summary = evaluate_once(&db, later).await.unwrap();
+    assert_eq!(summary.resolved, 1);
+    let resolved = app
+        .get(&format!("/api/v1/alerts/{id}"))
+        .await
+        .json::<Json>()
+        .await
+        .unwrap();
+    assert_eq!(resolved["state"], "resolved");
+    assert!(resolved["resolved_at"].is_string());
+
+    let mut connection = app.database.as_ref().unwrap().connect().await;
+    let transitions: Vec<(Option<String>, String)> = sqlx::query_as(
+        "select from_state, to_state from alert_transitions where alert_id = $1 order by id",
+    )
+    .bind(id)
+    .fetch_all(&mut connection)
+    .await
+    .unwrap();
+    assert_eq!(
+        transitions,
+        vec![
+            (None, "firing".to_owned()),
+            (Some("firing".to_owned()), "resolved".to_owned())
+        ]
+    );
+    let audit: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'alert.ack' and actor = 'oncall'",
+    )
+    .fetch_one(&mut connection)
+    .await
+    .unwrap();
+    assert_eq!(audit, 1);
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn slow_services_and_full_memory_fire_their_rules() {
+    let app = spawn_app().await;
+    send(
+        &app,
+        "/v1/traces",
+        requests("orders", 10, 0, 2_500).encode_to_vec(),
+    )
+    .await;
+    let gauge = |service: &str, name: &str, value: f64| ResourceMetrics {
+        resource: resource(service),
+        scope_metrics: vec![ScopeMetrics {
+            metrics: vec![Metric {
+                name: name.into(),
+                unit: "1".into(),
+                data: Some(Data::Gauge(Gauge {
+                    data_points: vec![NumberDataPoint {
+                        time_unix_nano: now_ns(),
+                        value: Some(number_data_point::Value::AsDouble(value)),
+                        ..Default::default()
+                    }],
+                })),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let metrics = ExportMetricsServiceRequest {
+        resource_metrics: vec![
+            gauge("notifications", "system.memory.utilization", 0.93),
+            gauge("ledger", "system.memory.utilization", 0.41),
+        ],
+    };
+    send(&app, "/v1/metrics", metrics.encode_to_vec()).await;
+
+    evaluate_once(&app.db(), Utc::now()).await.unwrap();
+    let firing = alerts(&app, "?state=firing").await;
+    let by_rule = |rule: &str| {
+        firing
+            .iter()
+            .filter(|a| a["rule"] == rule)
+            .collect::<Vec<_>>()
+    };
+    let slow = by_rule("Slow responses");
+    assert_eq!(slow.len(), 1, "{firing:#?}");
+    assert_eq!(slow[0]["service"], "orders");
+    assert!((slow[0]["value"].as_f64().unwrap() - 2.5).abs() < 0.01);
+    let memory = by_rule("Memory nearly full");
+    assert_eq!(memory.len(), 1, "{firing:#?}");
+    assert_eq!(memory[0]["service"], "notifications");
+    assert_eq!(memory[0]["severity"], "critical");
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn one_replica_at_a_time_holds_the_evaluation_lease() {
+    let app = spawn_app().await;
+    let (first, second) = (app.db(), app.db());
+    let held = first
+        .try_take_lease(LeaseKey::AlertEvaluation)
+        .await
+        .unwrap();
+    assert!(held.is_some());
+    assert!(
+        second
+            .try_take_lease(LeaseKey::AlertEvaluation)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The holder goes away (its connection closes): the other takes over.
+    drop(held);
+    let mut taken = None;
+    for _ in 0..50 {
+        taken = second
+            .try_take_lease(LeaseKey::AlertEvaluation)
+            .await
+            .unwrap();
+        if taken.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(taken.as_mut().expect("taken over").alive().await);
+    app.shutdown().await.unwrap();
+}
