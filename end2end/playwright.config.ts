@@ -56,6 +56,8 @@ export default defineConfig({
       WATCHPOST_LOG: "warn",
       // Calls to databases show on the map after 2 s instead of a minute.
       WATCHPOST_MAP_CALLER_GRACE: "2s",
+      // Alerts fire within seconds of the data that causes them.
+      WATCHPOST_ALERT_INTERVAL: "2s",
       // Ports of its own, so a Watchpost running on this machine is no obstacle.
       WATCHPOST_OTLP_HTTP_LISTEN: "127.0.0.1:0",
       WATCHPOST_OTLP_GRPC_LISTEN: "127.0.0.1:0",

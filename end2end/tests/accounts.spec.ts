@@ -3,15 +3,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test, request as newRequest } from "@playwright/test";
 
 import { ADMIN_STATE, PASSWORD, watchpostBinary } from "../global-setup";
-import { collectErrors, waitForHydration } from "./page";
+import { collectErrors, logIn as logInAs, waitForHydration } from "./page";
 
 /** These tests start signed out. */
 test.use({ storageState: { cookies: [], origins: [] } });
 
 async function logIn(page: import("@playwright/test").Page, username: string, password = PASSWORD) {
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
+  await logInAs(page, username, password);
 }
 
 test("logging in brings you back where you were, and logging out ends the session", async ({ page }) => {

@@ -174,6 +174,8 @@ pub struct Alert {
     pub id: i64,
     pub rule_id: i64,
     pub rule: String,
+    pub kind: RuleKind,
+    pub threshold: f64,
     pub severity: Severity,
     pub service: String,
     pub state: AlertState,
@@ -186,4 +188,31 @@ pub struct Alert {
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub ack_comment: Option<String>,
     pub runbook_url: String,
+}
+
+impl Alert {
+    /// The value as people read it: percentages, seconds, or as measured.
+    pub fn value_text(&self, value: f64) -> String {
+        match self.kind {
+            RuleKind::ErrorRate => format!("{:.1} %", value * 100.0),
+            RuleKind::Memory if value <= 1.0 => format!("{:.0} %", value * 100.0),
+            RuleKind::Latency => format!("{value:.2} s"),
+            RuleKind::Check => if value > 0.0 { "down" } else { "up" }.to_owned(),
+            _ => format!("{value}"),
+        }
+    }
+
+    /// Where to look for the traces behind it: the service's failed traces
+    /// for an error rate, its slow ones for latency, its traces otherwise.
+    pub fn traces_href(&self) -> String {
+        let service = crate::model::account::encode_query_value(&self.service);
+        match self.kind {
+            RuleKind::ErrorRate => format!("/traces?service={service}&tags=error%3Dtrue"),
+            RuleKind::Latency => format!(
+                "/traces?service={service}&minDuration={}ms",
+                (self.threshold * 1000.0).round()
+            ),
+            _ => format!("/traces?service={service}"),
+        }
+    }
 }

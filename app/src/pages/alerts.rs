@@ -1,19 +1,176 @@
+//! `/alerts`: the on-call engineer's page. Open alerts first, firing before
+//! pending, the unacknowledged ones marked; acknowledge with a comment
+//! right there. Updates every 5 s.
+
+use std::time::Duration;
+
 use leptos::prelude::*;
 
-use super::range_subtitle;
-use crate::components::{EmptyState, PageHeader, SendDataHelp};
+use crate::components::{EmptyState, PageHeader, SendDataHelp, use_query_param, use_refresh_tick};
+use crate::model::alert::{Alert, AlertState};
+use crate::model::role::Role;
+use crate::rpc::alerts::{AckAlert, UnackAlert, alerts_list};
 
-/// Firing, acknowledged and resolved alerts.
+const REFRESH: Duration = Duration::from_secs(5);
+
 #[component]
 pub fn AlertsPage() -> impl IntoView {
+    let show = use_query_param("show");
+    let tick = use_refresh_tick(REFRESH);
+    let ack = ServerAction::<AckAlert>::new();
+    let unack = ServerAction::<UnackAlert>::new();
+    // While someone types a comment the list holds still.
+    let typing = RwSignal::new(false);
+    let list = Resource::new(
+        move || {
+            let tick = if typing.get() { 0 } else { tick.get() };
+            (show.get(), tick, ack.version().get(), unack.version().get())
+        },
+        |(show, ..)| alerts_list(show),
+    );
+    let failure = move || {
+        let ack_error = ack.value().get().and_then(Result::err);
+        let unack_error = unack.value().get().and_then(Result::err);
+        ack_error.or(unack_error).map(|e| e.to_string())
+    };
+    let tab = move |value: &'static str, label: &'static str| {
+        let href = if value.is_empty() {
+            "/alerts".to_owned()
+        } else {
+            format!("/alerts?show={value}")
+        };
+        view! {
+            <a href=href class="tab" class:active=move || show.get() == value>{label}</a>
+        }
+    };
     view! {
-        <PageHeader title="Alerts" subtitle=range_subtitle("Firing, acknowledged and resolved")/>
+        <PageHeader title="Alerts" subtitle=Signal::derive(|| "Firing, pending and resolved, live".to_owned())/>
+        <nav class="tabs" aria-label="Which alerts">
+            {tab("", "Open")}
+            {tab("resolved", "Resolved")}
+            {tab("all", "All")}
+        </nav>
+        {move || failure().map(|text| view! { <p class="error-banner">{text}</p> })}
+        <Transition fallback=|| view! { <p class="muted">"Loading alerts…"</p> }>
+            {move || list.get().map(|result| match result {
+                Ok(alerts) if alerts.is_empty() => view! { <NoAlerts/> }.into_any(),
+                Ok(alerts) => view! {
+                    <ul class="alert-list" data-testid="alerts">
+                        {alerts.into_iter().map(|alert| view! { <AlertCard alert ack unack typing/> }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn NoAlerts() -> impl IntoView {
+    view! {
         <EmptyState
             title="No alerts"
-            explanation="Alerts fire when a service's error rate, latency or memory crosses its \
-                         threshold, or when its health check fails. They need data first."
+            explanation="Alerts fire when a service's error rate passes 5 %, its average response \
+                         time 2 s or its memory 80 %, or when its health check fails for a minute. \
+                         They need data first."
         >
             <SendDataHelp/>
         </EmptyState>
+    }
+}
+
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+#[component]
+fn AlertCard(
+    alert: Alert,
+    ack: ServerAction<AckAlert>,
+    unack: ServerAction<UnackAlert>,
+    typing: RwSignal<bool>,
+) -> impl IntoView {
+    let id = alert.id;
+    let open = alert.state != AlertState::Resolved;
+    let unacked = alert.state == AlertState::Firing && alert.acknowledged_by.is_none();
+    let since = match alert.state {
+        AlertState::Firing => format!(
+            "firing since {}",
+            when(alert.firing_since.unwrap_or(alert.pending_since))
+        ),
+        AlertState::Pending => format!("pending since {}", when(alert.pending_since)),
+        AlertState::Resolved => format!(
+            "resolved {}{}",
+            alert.resolved_at.map(when).unwrap_or_default(),
+            alert
+                .resolved_by
+                .as_ref()
+                .map(|by| format!(" by {by}"))
+                .unwrap_or_default()
+        ),
+    };
+    let value = alert.value.map(|v| alert.value_text(v)).unwrap_or_default();
+    let threshold = alert.value_text(alert.threshold);
+    let acknowledged = alert.acknowledged_by.clone().map(|by| {
+        let at = alert.acknowledged_at.map(when).unwrap_or_default();
+        let comment = alert.ack_comment.clone();
+        view! {
+            <p class="ack" data-testid="acknowledged">
+                "Acknowledged by " <strong>{by}</strong> " at " {at}
+                {comment.map(|c| view! { ": " <q>{c}</q> })}
+            </p>
+        }
+    });
+    let responder = crate::auth::allowed(Role::Responder);
+    let actions = (open && responder).then(|| {
+        if alert.acknowledged_by.is_some() {
+            view! {
+                <button type="button" on:click=move |_| { unack.dispatch(UnackAlert { id }); }>
+                    "Un-acknowledge"
+                </button>
+            }
+            .into_any()
+        } else {
+            let comment = RwSignal::new(String::new());
+            let input_id = format!("ack-comment-{id}");
+            view! {
+                <form class="ack-form" on:submit=move |ev| {
+                    ev.prevent_default();
+                    typing.set(false);
+                    ack.dispatch(AckAlert { id, comment: comment.get_untracked() });
+                }>
+                    <label for=input_id.clone() class="visually-hidden">"Comment"</label>
+                    <input id=input_id placeholder="Comment (optional)" maxlength="2000"
+                        prop:value=move || comment.get()
+                        on:focus=move |_| typing.set(true)
+                        on:blur=move |_| typing.set(!comment.get_untracked().is_empty())
+                        on:input=move |ev| comment.set(event_target_value(&ev))/>
+                    <button type="submit" class="primary">"Acknowledge"</button>
+                </form>
+            }
+            .into_any()
+        }
+    });
+    let service_href = format!(
+        "/services/{}",
+        crate::model::account::encode_query_value(&alert.service)
+    );
+    view! {
+        <li class="alert-card" class:unacked=unacked data-alert=alert.id data-state=alert.state.as_str()>
+            <div class="alert-head">
+                <span class=format!("severity {}", alert.severity.as_str())>{alert.severity.as_str()}</span>
+                <strong>{alert.rule.clone()}</strong>
+                " on " <a href=service_href>{alert.service.clone()}</a>
+            </div>
+            <p class="muted">{since} " · value " {value} " (threshold " {threshold} ")"</p>
+            {acknowledged}
+            <p class="alert-links">
+                <a href=alert.traces_href()>"Traces behind it"</a>
+                {(!alert.runbook_url.is_empty()).then(|| view! {
+                    " · " <a href=alert.runbook_url.clone() rel="noopener noreferrer" target="_blank">"Runbook"</a>
+                })}
+            </p>
+            {actions}
+        </li>
     }
 }

@@ -3,6 +3,7 @@
 //! shapes in `model`.
 
 pub mod account;
+pub mod alerts;
 pub mod checks;
 pub mod map;
 pub mod services;

@@ -94,6 +94,8 @@ struct AlertRow {
     id: i64,
     rule_id: i64,
     rule: String,
+    kind: String,
+    threshold: f64,
     severity: String,
     service: String,
     state: String,
@@ -116,6 +118,8 @@ impl TryFrom<AlertRow> for Alert {
             severity: Severity::parse(&row.severity)
                 .ok_or_else(|| corrupt("severity", &row.severity))?,
             state: AlertState::parse(&row.state).ok_or_else(|| corrupt("state", &row.state))?,
+            kind: RuleKind::parse(&row.kind).ok_or_else(|| corrupt("kind", &row.kind))?,
+            threshold: row.threshold,
             id: row.id,
             rule_id: row.rule_id,
             rule: row.rule,
@@ -133,7 +137,7 @@ impl TryFrom<AlertRow> for Alert {
     }
 }
 
-const ALERT_COLUMNS: &str = "a.id, a.rule_id, r.name as rule, r.severity, a.service, a.state, \
+const ALERT_COLUMNS: &str = "a.id, a.rule_id, r.name as rule, r.kind, r.threshold, r.severity, a.service, a.state, \
      a.value, a.pending_since, a.firing_since, a.resolved_at, a.resolved_by, a.acknowledged_by, \
      a.acknowledged_at, a.ack_comment, r.runbook_url";
 

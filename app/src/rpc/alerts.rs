@@ -1,0 +1,76 @@
+//! Server functions of the Alerts page: the list, and the on-call actions
+//! (responders and admins; see `auth::rpc_access`).
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::alert::Alert;
+#[cfg(feature = "ssr")]
+use crate::model::alert::AlertState;
+
+/// Alerts to show at most.
+#[cfg(feature = "ssr")]
+const SHOWN: i64 = 200;
+
+/// Open alerts (firing first), or only resolved ones, or all.
+#[server(prefix = "/rpc", endpoint = "alerts_list")]
+pub async fn alerts_list(show: String) -> Result<Vec<Alert>, AppError> {
+    crate::auth::require(crate::model::role::Role::Viewer)?;
+    let db = crate::state::app_state()?.db;
+    let alerts = match show.as_str() {
+        "resolved" => db.alerts(Some(AlertState::Resolved), None, SHOWN).await?,
+        "all" => db.alerts(None, None, SHOWN).await?,
+        _ => db
+            .alerts(None, None, SHOWN)
+            .await?
+            .into_iter()
+            .filter(|a| a.state != AlertState::Resolved)
+            .collect(),
+    };
+    Ok(alerts)
+}
+
+/// Acknowledges an open alert with an optional comment, as the signed-in
+/// responder.
+#[server(prefix = "/rpc", endpoint = "ack_alert")]
+pub async fn ack_alert(id: i64, comment: String) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    let user = crate::auth::require(crate::model::role::Role::Responder)?;
+    let db = crate::state::app_state()?.db;
+    let comment = comment.trim();
+    if comment.chars().count() > 2_000 {
+        return Err(AppError::InvalidInput(vec![
+            crate::search_form::FieldError {
+                field: "comment".to_owned(),
+                message: "a comment has at most 2000 characters".to_owned(),
+            },
+        ]));
+    }
+    let alert = db
+        .alert(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("alert".to_owned()))?;
+    if !db.acknowledge_alert(id, &user.username, comment).await? {
+        return Err(AppError::Refused("the alert is resolved".to_owned()));
+    }
+    let target = format!("{} on {}", alert.rule, alert.service);
+    crate::auth::audit(&user, AuditAction::AlertAck, &target, comment).await;
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "unack_alert")]
+pub async fn unack_alert(id: i64) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    let user = crate::auth::require(crate::model::role::Role::Responder)?;
+    let db = crate::state::app_state()?.db;
+    let alert = db
+        .alert(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("alert".to_owned()))?;
+    if !db.unacknowledge_alert(id).await? {
+        return Err(AppError::Refused("the alert is resolved".to_owned()));
+    }
+    let target = format!("{} on {}", alert.rule, alert.service);
+    crate::auth::audit(&user, AuditAction::AlertUnack, &target, "").await;
+    Ok(())
+}

@@ -1,0 +1,73 @@
+import { expect, test } from "@playwright/test";
+
+import { PASSWORD } from "../global-setup";
+import { hexId, sendTrace, traceRequest } from "./otlp";
+import { collectErrors, logIn, waitForHydration } from "./page";
+
+test.use({ storageState: { cookies: [], origins: [] } });
+
+test("a responder acknowledges a firing alert with a comment, and a viewer cannot", async ({ browser, request }) => {
+  // Half of a new service's requests fail: its error rate is 50 %.
+  const service = `alerting-${Date.now()}`;
+  const end = BigInt(Date.now()) * 1_000_000n;
+  const spans = Array.from({ length: 10 }, (_, i) => ({
+    service,
+    spanId: hexId(8),
+    name: "POST /charge",
+    kind: 2,
+    startNs: end - 20_000_000n,
+    durationNs: 20_000_000n,
+    error: i < 5,
+  }));
+  await sendTrace(request, traceRequest(hexId(16), spans));
+
+  const responder = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const page = await responder.newPage();
+  const errors = collectErrors(page);
+  await page.goto("/login?next=/alerts");
+  await waitForHydration(page);
+  await logIn(page, "e2e-responder", PASSWORD);
+  await expect(page).toHaveURL(/\/alerts$/);
+  await waitForHydration(page);
+  // The evaluator runs every 2 s here and the page refreshes every 5 s.
+  const card = page.locator("li.alert-card", { hasText: service });
+  await expect(card).toBeVisible({ timeout: 20_000 });
+  await expect(card).toContainText("High error rate");
+  await expect(card).toContainText("50.0 %");
+  await expect(card).toHaveClass(/unacked/);
+  await expect(card.getByRole("link", { name: "Traces behind it" })).toHaveAttribute(
+    "href",
+    `/traces?service=${service}&tags=error%3Dtrue`,
+  );
+
+  await card.getByPlaceholder("Comment (optional)").fill("<b>rolling back</b>");
+  await card.getByRole("button", { name: "Acknowledge" }).click();
+  const acknowledged = card.getByTestId("acknowledged");
+  await expect(acknowledged).toContainText("Acknowledged by e2e-responder");
+  await expect(acknowledged.locator("q")).toHaveText("<b>rolling back</b>");
+  await expect(card).not.toHaveClass(/unacked/);
+  expect(errors).toEqual([]);
+  await responder.close();
+
+  // A viewer sees who acknowledged it, and nothing to press.
+  const viewer = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const viewerPage = await viewer.newPage();
+  await viewerPage.goto("/login?next=/alerts");
+  await waitForHydration(viewerPage);
+  await logIn(viewerPage, "e2e-viewer", PASSWORD);
+  await waitForHydration(viewerPage);
+  const seen = viewerPage.locator("li.alert-card", { hasText: service });
+  await expect(seen.getByTestId("acknowledged")).toContainText("e2e-responder");
+  await expect(seen.getByRole("button")).toHaveCount(0);
+  const id = await seen.getAttribute("data-alert");
+  const forced = await viewerPage.evaluate(async (alertId) => {
+    const response = await fetch("/rpc/unack_alert", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `id=${alertId}`,
+    });
+    return response.status;
+  }, id);
+  expect(forced).toBe(403);
+  await viewer.close();
+});
