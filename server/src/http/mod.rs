@@ -1,6 +1,7 @@
 //! HTTP routes other than the Leptos pages: probes and metrics now; the JSON
 //! API and OTLP/HTTP as they land. Handlers stay thin over the storage layer.
 
+mod alertmanager;
 mod alerts;
 mod checks;
 mod error;
@@ -73,6 +74,7 @@ pub fn api_routes(metrics_auth: bool) -> Vec<ApiRoute> {
     routes.extend(checks::routes());
     routes.extend(ingest_keys::routes());
     routes.extend(alerts::routes());
+    routes.extend(alertmanager::routes());
     routes
 }
 

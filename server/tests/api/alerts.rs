@@ -149,6 +149,27 @@ async fn an_error_rate_alert_fires_is_acknowledged_and_resolves() {
     assert_eq!(again[0]["id"], id);
     assert_eq!(again[0]["acknowledged_by"], "oncall");
 
+    // Alertmanager's API shows it to amtool and Grafana.
+    let am: Vec<Json> = app.get("/api/v2/alerts").await.json().await.unwrap();
+    assert_eq!(am.len(), 1, "{am:#?}");
+    assert_eq!(am[0]["labels"]["alertname"], "High error rate");
+    assert_eq!(am[0]["labels"]["service"], "payments");
+    assert_eq!(am[0]["labels"]["severity"], "warning");
+    assert_eq!(am[0]["status"]["state"], "active");
+    assert_eq!(am[0]["annotations"]["acknowledged_by"], "oncall");
+    assert!(am[0]["startsAt"].is_string() && am[0]["endsAt"].is_string());
+    let filtered = app
+        .get("/api/v2/alerts?filter=service%3D%22orders%22")
+        .await;
+    assert_eq!(filtered.json::<Vec<Json>>().await.unwrap().len(), 0);
+    let status = app
+        .get("/api/v2/status")
+        .await
+        .json::<Json>()
+        .await
+        .unwrap();
+    assert_eq!(status["cluster"]["status"], "ready");
+
     // Ten minutes on, the errors are out of the window: resolved.
     let later = now + chrono::Duration::minutes(10);
     let summary = evaluate_once(&db, later).await.unwrap();
