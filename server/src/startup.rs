@@ -243,6 +243,10 @@ impl Application {
             config.checks.alert_interval.0,
             cancel.clone(),
         ));
+        jobs.spawn(crate::alerts::notify::run(
+            state.app.db.clone(),
+            cancel.clone(),
+        ));
         jobs.spawn(crate::map::run(
             state.edges.clone(),
             state.app.db.clone(),

@@ -59,6 +59,8 @@ pub enum AuditAction {
     AlertAck,
     AlertUnack,
     AlertResolve,
+    TargetCreate,
+    TargetDelete,
     /// Someone ended their other sessions.
     SessionsEnd,
     /// A signed-in user was refused for their role.
@@ -89,6 +91,8 @@ impl AuditAction {
             AuditAction::AlertAck => "alert.ack",
             AuditAction::AlertUnack => "alert.unack",
             AuditAction::AlertResolve => "alert.resolve",
+            AuditAction::TargetCreate => "notification_target.create",
+            AuditAction::TargetDelete => "notification_target.delete",
             AuditAction::Forbidden => "forbidden",
         }
     }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use crate::model::alert::{Alert, AlertRule, AlertState, Comparison, RuleKind, Severity};
+use crate::storage::notifications::enqueue;
 use crate::storage::{Database, StorageError};
 
 #[derive(FromRow)]
@@ -172,6 +173,7 @@ impl Database {
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         let mut tx = self.pool().begin().await?;
+        let (mut fired, mut resolved) = (Vec::new(), Vec::new());
         for change in changes {
             match change {
                 AlertChange::Open {
@@ -197,6 +199,9 @@ impl Database {
                     .fetch_one(&mut *tx)
                     .await?;
                     transition(&mut tx, id, now, None, *state, Some(*value), "").await?;
+                    if *state == AlertState::Firing {
+                        fired.push(id);
+                    }
                 }
                 AlertChange::Move {
                     id,
@@ -220,6 +225,12 @@ impl Database {
                     .await?;
                     let from = from.and_then(|s| AlertState::parse(&s));
                     transition(&mut tx, *id, now, from, *to, *value, note).await?;
+                    match (from, to) {
+                        (_, AlertState::Firing) => fired.push(*id),
+                        // A pending alert was never announced: no "resolved".
+                        (Some(AlertState::Firing), AlertState::Resolved) => resolved.push(*id),
+                        _ => {}
+                    }
                 }
                 AlertChange::Confirm { id, value } => {
                     sqlx::query("update alerts set value = $2, evaluated_at = $3 where id = $1")
@@ -231,6 +242,8 @@ impl Database {
                 }
             }
         }
+        enqueue(&mut tx, &fired, "firing").await?;
+        enqueue(&mut tx, &resolved, "resolved").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -277,6 +290,7 @@ impl Database {
         by: &str,
         comment: &str,
     ) -> Result<bool, StorageError> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "update alerts set acknowledged_by = $2, acknowledged_at = now(), ack_comment = $3 \
              where id = $1 and state <> 'resolved'",
@@ -284,21 +298,32 @@ impl Database {
         .bind(id)
         .bind(by)
         .bind(Some(comment).filter(|c| !c.is_empty()))
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        enqueue(&mut tx, &[id], "acknowledged").await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Takes an acknowledgement back, so re-notification resumes.
     pub async fn unacknowledge_alert(&self, id: i64) -> Result<bool, StorageError> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "update alerts set acknowledged_by = null, acknowledged_at = null, ack_comment = null \
              where id = $1 and state <> 'resolved'",
         )
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        enqueue(&mut tx, &[id], "unacknowledged").await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Resolves an open alert by hand; a new instance opens if the

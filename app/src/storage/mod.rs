@@ -21,6 +21,8 @@ pub mod ingest_keys;
 pub mod lease;
 /// OTLP metric streams and points.
 pub mod metrics;
+/// Webhook targets, the delivery outbox, attempts.
+pub mod notifications;
 /// Reading: traces, search, RED rollups, the service catalogue.
 pub mod partitions;
 pub mod query;

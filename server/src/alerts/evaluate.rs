@@ -29,6 +29,8 @@ pub struct EvaluationSummary {
     pub opened: usize,
     pub fired: usize,
     pub resolved: usize,
+    /// Firing, unacknowledged alerts sent again.
+    pub repeated: usize,
 }
 
 /// Evaluates every enabled rule at `now` and stores what changed. Tests
@@ -88,6 +90,10 @@ pub async fn evaluate_once(
         }
     }
     db.apply_alert_changes(&changes, now).await?;
+    // Firing and still nobody on it: say so again, each repeat interval.
+    let repeats = db.alerts_due_for_repeat(now).await?;
+    db.enqueue_notifications(&repeats, "repeat").await?;
+    summary.repeated = repeats.len();
     Ok(summary)
 }
 

@@ -4,8 +4,10 @@
 //! - [`evaluate`]: one evaluation, `evaluate_once(db, now)`, and the pure
 //!   state machine `decide` (pending → firing → resolved).
 //! - [`job`]: the loop, and the lease that makes one replica evaluate.
+//! - [`notify`]: webhook deliveries from the outbox, with retries.
 
 pub mod evaluate;
 pub mod job;
+pub mod notify;
 
 pub use evaluate::{EvaluationSummary, evaluate_once};

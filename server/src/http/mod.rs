@@ -8,6 +8,7 @@ mod error;
 mod ingest_keys;
 pub mod jaeger;
 mod metrics;
+mod notifications;
 mod probes;
 
 pub use error::ApiError;
@@ -75,6 +76,7 @@ pub fn api_routes(metrics_auth: bool) -> Vec<ApiRoute> {
     routes.extend(ingest_keys::routes());
     routes.extend(alerts::routes());
     routes.extend(alertmanager::routes());
+    routes.extend(notifications::routes());
     routes
 }
 

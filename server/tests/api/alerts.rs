@@ -36,7 +36,12 @@ fn resource(service: &str) -> Option<Resource> {
 
 /// `total` server spans of `service` ending now, `errors` of them failed,
 /// each lasting `duration_ms`.
-fn requests(service: &str, total: u8, errors: u8, duration_ms: u64) -> ExportTraceServiceRequest {
+pub fn requests(
+    service: &str,
+    total: u8,
+    errors: u8,
+    duration_ms: u64,
+) -> ExportTraceServiceRequest {
     let end = now_ns();
     let spans = (0..total)
         .map(|i| Span {
@@ -65,7 +70,7 @@ fn requests(service: &str, total: u8, errors: u8, duration_ms: u64) -> ExportTra
     }
 }
 
-async fn send(app: &TestApp, path: &str, body: Vec<u8>) {
+pub async fn send(app: &TestApp, path: &str, body: Vec<u8>) {
     let response = app
         .anonymous
         .post(format!("http://{}{path}", app.otlp_http_address))

@@ -21,6 +21,7 @@ mod jaeger_golden;
 mod jaeger_params;
 mod metrics;
 mod metrics_ingest;
+mod notifications;
 mod outage;
 mod pages;
 mod probes;
