@@ -61,6 +61,9 @@ pub enum AuditAction {
     AlertResolve,
     TargetCreate,
     TargetDelete,
+    RuleCreate,
+    RuleUpdate,
+    RuleDelete,
     /// Someone ended their other sessions.
     SessionsEnd,
     /// A signed-in user was refused for their role.
@@ -93,6 +96,9 @@ impl AuditAction {
             AuditAction::AlertResolve => "alert.resolve",
             AuditAction::TargetCreate => "notification_target.create",
             AuditAction::TargetDelete => "notification_target.delete",
+            AuditAction::RuleCreate => "rule.create",
+            AuditAction::RuleUpdate => "rule.update",
+            AuditAction::RuleDelete => "rule.delete",
             AuditAction::Forbidden => "forbidden",
         }
     }

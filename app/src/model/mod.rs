@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod alert;
+pub mod alert_rule_input;
 pub mod attributes;
 pub mod audit;
 pub mod check;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use crate::model::alert::{Alert, AlertRule, AlertState, Comparison, RuleKind, Severity};
+use crate::model::alert_rule_input::RuleSpec;
 use crate::storage::notifications::enqueue;
 use crate::storage::{Database, StorageError};
 
@@ -154,6 +155,77 @@ impl Database {
         .fetch_all(self.pool())
         .await?;
         rows.into_iter().map(AlertRule::try_from).collect()
+    }
+
+    pub async fn alert_rule(&self, id: i64) -> Result<Option<AlertRule>, StorageError> {
+        let row: Option<RuleRow> = sqlx::query_as(
+            "select id, name, kind, statistic, services, comparison, threshold, window_secs, \
+             for_secs, severity, labels, runbook_url, enabled, builtin from alert_rules where id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(AlertRule::try_from).transpose()
+    }
+
+    /// Stores a new rule; its id. A taken name is `NameTaken`.
+    pub async fn create_alert_rule(&self, spec: &RuleSpec) -> Result<i64, StorageError> {
+        sqlx::query_scalar(
+            "insert into alert_rules (name, kind, statistic, services, comparison, threshold, \
+             window_secs, for_secs, severity, labels, runbook_url, enabled) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
+        )
+        .bind(&spec.name)
+        .bind(spec.kind.as_str())
+        .bind(&spec.statistic)
+        .bind(&spec.services)
+        .bind(spec.comparison.as_str())
+        .bind(spec.threshold)
+        .bind(spec.window_secs)
+        .bind(spec.for_secs)
+        .bind(spec.severity.as_str())
+        .bind(labels_json(spec))
+        .bind(&spec.runbook_url)
+        .bind(spec.enabled)
+        .fetch_one(self.pool())
+        .await
+        .map_err(name_taken)
+    }
+
+    /// Replaces a rule's settings; false when there is no such rule.
+    pub async fn update_alert_rule(&self, id: i64, spec: &RuleSpec) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "update alert_rules set name = $2, kind = $3, statistic = $4, services = $5, \
+             comparison = $6, threshold = $7, window_secs = $8, for_secs = $9, severity = $10, \
+             labels = $11, runbook_url = $12, enabled = $13, updated_at = now() where id = $1",
+        )
+        .bind(id)
+        .bind(&spec.name)
+        .bind(spec.kind.as_str())
+        .bind(&spec.statistic)
+        .bind(&spec.services)
+        .bind(spec.comparison.as_str())
+        .bind(spec.threshold)
+        .bind(spec.window_secs)
+        .bind(spec.for_secs)
+        .bind(spec.severity.as_str())
+        .bind(labels_json(spec))
+        .bind(&spec.runbook_url)
+        .bind(spec.enabled)
+        .execute(self.pool())
+        .await
+        .map_err(name_taken)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes a rule that is not built in (those are disabled instead),
+    /// with its alerts; false when there is no such deletable rule.
+    pub async fn delete_alert_rule(&self, id: i64) -> Result<bool, StorageError> {
+        let done = sqlx::query("delete from alert_rules where id = $1 and not builtin")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// The instances not yet resolved.
@@ -404,4 +476,17 @@ async fn transition(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+fn labels_json(spec: &RuleSpec) -> serde_json::Value {
+    serde_json::to_value(&spec.labels).unwrap_or_default()
+}
+
+fn name_taken(error: sqlx::Error) -> StorageError {
+    match &error {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") => {
+            StorageError::NameTaken
+        }
+        _ => StorageError::from(error),
+    }
 }

@@ -4,12 +4,13 @@
 
 use app::auth::Access;
 use app::model::alert::{Alert, AlertRule, AlertState};
+use app::model::alert_rule_input::{RuleInput, RuleSpec};
 use app::model::audit::AuditAction;
 use app::model::role::Role;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -19,9 +20,10 @@ use crate::accounts::audit::{self, Caller};
 use crate::startup::ServerState;
 
 pub fn routes() -> Vec<ApiRoute> {
-    let (viewer, responder) = (
+    let (viewer, responder, admin) = (
         Access::Signed(Role::Viewer),
         Access::Signed(Role::Responder),
+        Access::Signed(Role::Admin),
     );
     vec![
         ApiRoute::new(Method::GET, "/api/v1/alerts", viewer, get(list)),
@@ -45,6 +47,15 @@ pub fn routes() -> Vec<ApiRoute> {
             post(resolve),
         ),
         ApiRoute::new(Method::GET, "/api/v1/rules", viewer, get(rules)),
+        ApiRoute::new(Method::POST, "/api/v1/rules", admin, post(create_rule)),
+        ApiRoute::new(Method::GET, "/api/v1/rules/{id}", viewer, get(rule)),
+        ApiRoute::new(Method::PUT, "/api/v1/rules/{id}", admin, put(update_rule)),
+        ApiRoute::new(
+            Method::DELETE,
+            "/api/v1/rules/{id}",
+            admin,
+            delete(delete_rule),
+        ),
     ]
 }
 
@@ -234,4 +245,119 @@ async fn resolve(
 
 async fn rules(State(state): State<ServerState>) -> Result<Json<Vec<AlertRule>>, ApiError> {
     Ok(Json(state.app.db.alert_rules(false).await?))
+}
+
+/// The body as a rule, or why not: bad JSON is a 400, bad fields a 422.
+fn valid_rule(
+    body: Result<Json<RuleInput>, axum::extract::rejection::JsonRejection>,
+) -> Result<RuleSpec, ApiError> {
+    let Json(input) = body.map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
+    input.validate().map_err(ApiError::Invalid)
+}
+
+fn rule_name_taken(error: app::storage::StorageError) -> ApiError {
+    match error {
+        app::storage::StorageError::NameTaken => {
+            ApiError::Invalid(vec![app::search_form::FieldError {
+                field: "name".to_owned(),
+                message: "another rule has this name".to_owned(),
+            }])
+        }
+        other => other.into(),
+    }
+}
+
+async fn found_rule(state: &ServerState, id: i64) -> Result<AlertRule, ApiError> {
+    state
+        .app
+        .db
+        .alert_rule(id)
+        .await?
+        .ok_or(ApiError::NotFound("rule"))
+}
+
+async fn rule(
+    State(state): State<ServerState>,
+    Path(id): Path<i64>,
+) -> Result<Json<AlertRule>, ApiError> {
+    Ok(Json(found_rule(&state, id).await?))
+}
+
+async fn create_rule(
+    State(state): State<ServerState>,
+    caller: Caller,
+    body: Result<Json<RuleInput>, axum::extract::rejection::JsonRejection>,
+) -> Result<(axum::http::StatusCode, Json<AlertRule>), ApiError> {
+    let spec = valid_rule(body)?;
+    let id = state
+        .app
+        .db
+        .create_alert_rule(&spec)
+        .await
+        .map_err(rule_name_taken)?;
+    audit::record(
+        &state,
+        &caller.actor,
+        AuditAction::RuleCreate,
+        &spec.name,
+        "",
+    )
+    .await;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(found_rule(&state, id).await?),
+    ))
+}
+
+async fn update_rule(
+    State(state): State<ServerState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: Result<Json<RuleInput>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<AlertRule>, ApiError> {
+    let spec = valid_rule(body)?;
+    if !state
+        .app
+        .db
+        .update_alert_rule(id, &spec)
+        .await
+        .map_err(rule_name_taken)?
+    {
+        return Err(ApiError::NotFound("rule"));
+    }
+    audit::record(
+        &state,
+        &caller.actor,
+        AuditAction::RuleUpdate,
+        &spec.name,
+        "",
+    )
+    .await;
+    Ok(Json(found_rule(&state, id).await?))
+}
+
+/// Built-in rules are disabled (`"enabled": false`), not deleted: 409.
+async fn delete_rule(
+    State(state): State<ServerState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let rule = found_rule(&state, id).await?;
+    if rule.builtin {
+        return Err(ApiError::Conflict(
+            "built-in rules are disabled, not deleted",
+        ));
+    }
+    if !state.app.db.delete_alert_rule(id).await? {
+        return Err(ApiError::NotFound("rule"));
+    }
+    audit::record(
+        &state,
+        &caller.actor,
+        AuditAction::RuleDelete,
+        &rule.name,
+        "",
+    )
+    .await;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -300,3 +300,75 @@ async fn one_replica_at_a_time_holds_the_evaluation_lease() {
     assert!(taken.as_mut().expect("taken over").alive().await);
     app.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn rules_are_created_checked_edited_and_built_ins_only_disabled() {
+    let app = spawn_app().await;
+    send(
+        &app,
+        "/v1/traces",
+        requests("search", 10, 0, 800).encode_to_vec(),
+    )
+    .await;
+    let rules_url = app.url("/api/v1/rules");
+    let bad = json!({
+        "name": "", "kind": "latency", "statistic": "p42", "comparison": ">",
+        "threshold": 0.5, "window": "5s", "severity": "page"
+    });
+    let refused = app.client.post(&rules_url).json(&bad).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: Json = refused.json().await.unwrap();
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        fields,
+        ["name", "statistic", "window", "severity"],
+        "{body}"
+    );
+
+    let p95 = json!({
+        "name": "Search p95", "kind": "latency", "statistic": "p95", "services": ["search"],
+        "comparison": ">", "threshold": 0.5, "window": "5m", "for": "0s", "severity": "critical",
+        "runbook_url": "https://wiki.example/search"
+    });
+    let created = app.client.post(&rules_url).json(&p95).send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let rule: Json = created.json().await.unwrap();
+    let again = app.client.post(&rules_url).json(&p95).send().await.unwrap();
+    assert_eq!(again.status(), 422, "the name is taken");
+
+    let db = app.db();
+    let now = Utc::now();
+    evaluate_once(&db, now).await.unwrap();
+    let firing = alerts(&app, "?state=firing").await;
+    assert_eq!(firing.len(), 1, "{firing:#?}");
+    assert_eq!(firing[0]["rule"], "Search p95");
+    assert_eq!(firing[0]["runbook_url"], "https://wiki.example/search");
+
+    // Raised above the latency: it resolves at the next evaluation.
+    let mut raised = p95.clone();
+    raised["threshold"] = json!(5.0);
+    let edited = app
+        .client
+        .put(app.url(&format!("/api/v1/rules/{}", rule["id"])))
+        .json(&raised)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 200);
+    evaluate_once(&db, now + chrono::Duration::seconds(15))
+        .await
+        .unwrap();
+    assert!(alerts(&app, "?state=firing").await.is_empty());
+
+    // Built-in rules are disabled, not deleted.
+    let rules: Vec<Json> = app.get("/api/v1/rules").await.json().await.unwrap();
+    let builtin = rules.iter().find(|r| r["builtin"] == true).unwrap();
+    let url = app.url(&format!("/api/v1/rules/{}", builtin["id"]));
+    assert_eq!(app.client.delete(&url).send().await.unwrap().status(), 409);
+    let own = app.url(&format!("/api/v1/rules/{}", rule["id"]));
+    assert_eq!(app.client.delete(&own).send().await.unwrap().status(), 204);
+    app.shutdown().await.unwrap();
+}
