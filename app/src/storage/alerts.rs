@@ -170,51 +170,30 @@ impl Database {
 
     /// Stores a new rule; its id. A taken name is `NameTaken`.
     pub async fn create_alert_rule(&self, spec: &RuleSpec) -> Result<i64, StorageError> {
-        sqlx::query_scalar(
+        let query = sqlx::query(
             "insert into alert_rules (name, kind, statistic, services, comparison, threshold, \
              window_secs, for_secs, severity, labels, runbook_url, enabled) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
-        )
-        .bind(&spec.name)
-        .bind(spec.kind.as_str())
-        .bind(&spec.statistic)
-        .bind(&spec.services)
-        .bind(spec.comparison.as_str())
-        .bind(spec.threshold)
-        .bind(spec.window_secs)
-        .bind(spec.for_secs)
-        .bind(spec.severity.as_str())
-        .bind(labels_json(spec))
-        .bind(&spec.runbook_url)
-        .bind(spec.enabled)
-        .fetch_one(self.pool())
-        .await
-        .map_err(name_taken)
+        );
+        let row = bind_rule(query, spec)
+            .fetch_one(self.pool())
+            .await
+            .map_err(name_taken)?;
+        Ok(sqlx::Row::try_get(&row, "id")?)
     }
 
     /// Replaces a rule's settings; false when there is no such rule.
     pub async fn update_alert_rule(&self, id: i64, spec: &RuleSpec) -> Result<bool, StorageError> {
-        let done = sqlx::query(
-            "update alert_rules set name = $2, kind = $3, statistic = $4, services = $5, \
-             comparison = $6, threshold = $7, window_secs = $8, for_secs = $9, severity = $10, \
-             labels = $11, runbook_url = $12, enabled = $13, updated_at = now() where id = $1",
-        )
-        .bind(id)
-        .bind(&spec.name)
-        .bind(spec.kind.as_str())
-        .bind(&spec.statistic)
-        .bind(&spec.services)
-        .bind(spec.comparison.as_str())
-        .bind(spec.threshold)
-        .bind(spec.window_secs)
-        .bind(spec.for_secs)
-        .bind(spec.severity.as_str())
-        .bind(labels_json(spec))
-        .bind(&spec.runbook_url)
-        .bind(spec.enabled)
-        .execute(self.pool())
-        .await
-        .map_err(name_taken)?;
+        let query = sqlx::query(
+            "update alert_rules set name = $1, kind = $2, statistic = $3, services = $4, \
+             comparison = $5, threshold = $6, window_secs = $7, for_secs = $8, severity = $9, \
+             labels = $10, runbook_url = $11, enabled = $12, updated_at = now() where id = $13",
+        );
+        let done = bind_rule(query, spec)
+            .bind(id)
+            .execute(self.pool())
+            .await
+            .map_err(name_taken)?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -476,6 +455,27 @@ async fn transition(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Binds a rule's twelve settings as $1..$12, in the column order of
+/// `create_alert_rule` and `update_alert_rule`.
+fn bind_rule<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    spec: &'q RuleSpec,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    query
+        .bind(&spec.name)
+        .bind(spec.kind.as_str())
+        .bind(&spec.statistic)
+        .bind(&spec.services)
+        .bind(spec.comparison.as_str())
+        .bind(spec.threshold)
+        .bind(spec.window_secs)
+        .bind(spec.for_secs)
+        .bind(spec.severity.as_str())
+        .bind(labels_json(spec))
+        .bind(&spec.runbook_url)
+        .bind(spec.enabled)
 }
 
 fn labels_json(spec: &RuleSpec) -> serde_json::Value {

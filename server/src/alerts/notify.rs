@@ -124,34 +124,8 @@ pub fn payload(delivery: &Delivery, alert: &Alert) -> Value {
 fn alertmanager(delivery: &Delivery, alert: &Alert) -> Value {
     let resolved = delivery.event == "resolved";
     let status = if resolved { "resolved" } else { "firing" };
-    let labels = json!({
-        "alertname": alert.rule,
-        "service": alert.service,
-        "severity": alert.severity.as_str(),
-    });
-    let mut annotations = serde_json::Map::new();
-    if let Some(value) = alert.value {
-        annotations.insert(
-            "summary".into(),
-            format!(
-                "{} on {}: {} (threshold {})",
-                alert.rule,
-                alert.service,
-                alert.value_text(value),
-                alert.value_text(alert.threshold)
-            )
-            .into(),
-        );
-    }
-    if !alert.runbook_url.is_empty() {
-        annotations.insert("runbook_url".into(), alert.runbook_url.clone().into());
-    }
-    if let Some(by) = &alert.acknowledged_by {
-        annotations.insert("acknowledged_by".into(), by.clone().into());
-    }
-    if let Some(comment) = &alert.ack_comment {
-        annotations.insert("acknowledgement_comment".into(), comment.clone().into());
-    }
+    let labels = crate::http::alertmanager_labels(alert);
+    let annotations = crate::http::alertmanager_annotations(alert);
     let starts = alert.firing_since.unwrap_or(alert.pending_since);
     let ends = if resolved {
         rfc3339(alert.resolved_at.unwrap_or_else(Utc::now))

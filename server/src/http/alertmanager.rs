@@ -55,36 +55,49 @@ fn rfc3339(at: chrono::DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// An alert's Alertmanager labels: the rule as `alertname`, the service and
+/// the severity. Shared with the webhook payload (`alerts::notify`).
+pub(crate) fn labels(alert: &Alert) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("alertname".to_owned(), alert.rule.clone()),
+        ("service".to_owned(), alert.service.clone()),
+        ("severity".to_owned(), alert.severity.as_str().to_owned()),
+    ])
+}
+
+/// Its annotations: a summary with the value, the runbook, and who
+/// acknowledged it and why (Alertmanager has no field for that).
+pub(crate) fn annotations(alert: &Alert) -> BTreeMap<String, String> {
+    let mut annotations = BTreeMap::new();
+    if let Some(value) = alert.value {
+        annotations.insert(
+            "summary".to_owned(),
+            format!(
+                "{} on {}: {} (threshold {})",
+                alert.rule,
+                alert.service,
+                alert.value_text(value),
+                alert.value_text(alert.threshold)
+            ),
+        );
+    }
+    if !alert.runbook_url.is_empty() {
+        annotations.insert("runbook_url".to_owned(), alert.runbook_url.clone());
+    }
+    if let Some(by) = &alert.acknowledged_by {
+        annotations.insert("acknowledged_by".to_owned(), by.clone());
+    }
+    if let Some(comment) = &alert.ack_comment {
+        annotations.insert("acknowledgement_comment".to_owned(), comment.clone());
+    }
+    annotations
+}
+
 impl GettableAlert {
     fn of(alert: Alert) -> GettableAlert {
-        let mut labels = BTreeMap::from([
-            ("alertname".to_owned(), alert.rule.clone()),
-            ("service".to_owned(), alert.service.clone()),
-            ("severity".to_owned(), alert.severity.as_str().to_owned()),
-        ]);
+        let mut labels = labels(&alert);
         labels.insert("kind".to_owned(), alert.kind.as_str().to_owned());
-        let mut annotations = BTreeMap::new();
-        if let Some(value) = alert.value {
-            annotations.insert(
-                "summary".to_owned(),
-                format!(
-                    "{} on {}: {} (threshold {})",
-                    alert.rule,
-                    alert.service,
-                    alert.value_text(value),
-                    alert.value_text(alert.threshold)
-                ),
-            );
-        }
-        if !alert.runbook_url.is_empty() {
-            annotations.insert("runbook_url".to_owned(), alert.runbook_url.clone());
-        }
-        if let Some(by) = &alert.acknowledged_by {
-            annotations.insert("acknowledged_by".to_owned(), by.clone());
-        }
-        if let Some(comment) = &alert.ack_comment {
-            annotations.insert("acknowledgement_comment".to_owned(), comment.clone());
-        }
+        let annotations = annotations(&alert);
         let now = Utc::now();
         let starts = alert.firing_since.unwrap_or(alert.pending_since);
         GettableAlert {

@@ -11,6 +11,9 @@ mod metrics;
 mod notifications;
 mod probes;
 
+pub(crate) use alertmanager::{
+    annotations as alertmanager_annotations, labels as alertmanager_labels,
+};
 pub use error::ApiError;
 
 use app::auth::{Access, CurrentUser, SignedIn};
