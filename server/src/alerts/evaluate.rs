@@ -162,6 +162,8 @@ struct Measurements<'a> {
     now: DateTime<Utc>,
     red: HashMap<i32, Vec<app::model::red::ServiceRed>>,
     checks: Option<Vec<app::model::check::CheckRecord>>,
+    /// Latest metric values per (metric names, window).
+    metrics: HashMap<(String, i32), Vec<(String, f64)>>,
 }
 
 impl<'a> Measurements<'a> {
@@ -171,6 +173,7 @@ impl<'a> Measurements<'a> {
             now,
             red: HashMap::new(),
             checks: None,
+            metrics: HashMap::new(),
         }
     }
 
@@ -245,6 +248,10 @@ impl<'a> Measurements<'a> {
         rule: &AlertRule,
         names: &[&str],
     ) -> Result<Vec<(String, f64)>, StorageError> {
+        let key = (names.join(","), rule.window_secs);
+        if let Some(values) = self.metrics.get(&key) {
+            return Ok(values.clone());
+        }
         let latest = self
             .db
             .latest_metric_values(names, self.window_start_ns(rule))
@@ -258,7 +265,9 @@ impl<'a> Measurements<'a> {
                 *entry = (rank, value);
             }
         }
-        Ok(chosen.into_iter().map(|(s, (_, v))| (s, v)).collect())
+        let values: Vec<(String, f64)> = chosen.into_iter().map(|(s, (_, v))| (s, v)).collect();
+        self.metrics.insert(key, values.clone());
+        Ok(values)
     }
 }
 

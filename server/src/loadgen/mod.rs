@@ -1,6 +1,7 @@
 //! `watchpost loadgen`: sends a simulated fleet's traces to a Watchpost over
 //! OTLP/HTTP (protobuf or JSON) or OTLP/gRPC, and reports what was accepted.
 
+mod alert_bench;
 pub mod check_bench;
 mod check_page_reads;
 mod check_targets;

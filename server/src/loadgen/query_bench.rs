@@ -1,6 +1,7 @@
 //! `watchpost query-bench`: fills a database with the loadgen's spans
 //! (unique traces, spread over a window) and times the queries the pages
-//! and the Jaeger API make, server side, straight on the storage layer.
+//! and the Jaeger API make, server side, straight on the storage layer;
+//! then one alert evaluation cycle with 1,000 rules (`alert_bench`).
 
 use std::time::{Duration, Instant};
 
@@ -55,6 +56,8 @@ pub async fn run(args: QueryBenchArgs) -> Result<(), String> {
     db.merge_rollups(0).await.map_err(|e| e.to_string())?;
     db.analyze().await.map_err(|e| e.to_string())?;
     time_queries(&db, args.iterations).await?;
+    // One evaluation cycle over the same data (issue 8's figure).
+    super::alert_bench::run(&db, args.iterations.min(50)).await?;
     db.close().await;
     Ok(())
 }
