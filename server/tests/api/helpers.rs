@@ -143,12 +143,16 @@ pub fn config_with(database_url: &str, extra: &[&str]) -> Config {
         "200ms",
         "--shutdown-timeout",
         "5s",
-        // Tests evaluate alerts themselves, at the times they choose.
-        "--alert-interval",
-        "1h",
     ];
-    Config::try_parse_from(base.iter().copied().chain(extra.iter().copied()))
-        .expect("test configuration parses")
+    // Tests evaluate alerts themselves, at the times they choose, unless
+    // they ask for the server's own loop.
+    let alerts: &[&str] = if extra.contains(&"--alert-interval") {
+        &[]
+    } else {
+        &["--alert-interval", "1h"]
+    };
+    let args = base.iter().chain(alerts).chain(extra).copied();
+    Config::try_parse_from(args).expect("test configuration parses")
 }
 
 /// The server on a fresh database.

@@ -211,3 +211,63 @@ async fn an_alert_is_delivered_retried_acknowledged_repeated_and_resolved() {
     assert_eq!(am[3]["alerts"][0]["status"], "resolved");
     app.shutdown().await.unwrap();
 }
+
+/// The whole loop as it runs in production: spans over OTLP, the server's
+/// own evaluation job (every second here), the webhook, the ack, and the
+/// resolution once the rule no longer holds.
+#[tokio::test]
+async fn errors_sent_over_otlp_page_the_receiver_through_the_live_loop() {
+    let database = crate::helpers::TestDatabase::create().await;
+    let config = crate::helpers::config_with(&database.url, &["--alert-interval", "1s"]);
+    let mut app = crate::helpers::spawn_app_with(config).await;
+    app.database = Some(database);
+    app.wait_until_ready(Duration::from_secs(20)).await;
+    app.sign_in_as_admin().await;
+    let receiver = Receiver::start(200).await;
+    let hook = json!({ "name": "hook", "kind": "json", "url": receiver.url("live") });
+    assert_eq!(target(&app, hook).await, 201);
+
+    send(
+        &app,
+        "/v1/traces",
+        requests("checkout", 10, 3, 20).encode_to_vec(),
+    )
+    .await;
+    let fired = receiver.wait_for("live", 1).await;
+    assert_eq!(fired[0]["event"], "firing");
+    assert_eq!(fired[0]["alert"]["service"], "checkout");
+    let id = fired[0]["alert"]["id"].as_i64().unwrap();
+
+    let ack_url = app.url(&format!("/api/v1/alerts/{id}/ack"));
+    let ack = app.client.post(&ack_url).send().await.unwrap();
+    assert_eq!(ack.status(), 200);
+    assert_eq!(
+        receiver.wait_for("live", 2).await[1]["event"],
+        "acknowledged"
+    );
+
+    // The error rate stops breaking the rule (its threshold is raised):
+    // the next evaluation resolves it, and the receiver hears.
+    let rules: Vec<Value> = app.get("/api/v1/rules").await.json().await.unwrap();
+    let rule = rules
+        .iter()
+        .find(|r| r["name"] == "High error rate")
+        .unwrap();
+    let raised = json!({
+        "name": "High error rate", "kind": "error_rate", "comparison": ">",
+        "threshold": 0.5, "window": "5m", "severity": "warning"
+    });
+    let edited = app
+        .client
+        .put(app.url(&format!("/api/v1/rules/{}", rule["id"])))
+        .json(&raised)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 200);
+    let resolved = receiver.wait_for("live", 3).await;
+    assert_eq!(resolved[2]["event"], "resolved");
+    assert_eq!(resolved[2]["alert"]["state"], "resolved");
+    assert_eq!(resolved[2]["alert"]["acknowledged_by"], "admin");
+    app.shutdown().await.unwrap();
+}
