@@ -14,6 +14,7 @@ mod check_text;
 pub mod damping;
 pub mod ingest_key;
 pub mod map;
+pub mod metric_rate;
 pub mod peer;
 pub mod red;
 pub mod role;

@@ -69,6 +69,21 @@ pub struct OpenAlert {
     pub pending_since: DateTime<Utc>,
 }
 
+/// A metric point with its stream's kind, for rates.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct WindowPoint {
+    pub service: String,
+    pub stream_id: i64,
+    /// As in `metric_streams.kind`: 2 is a sum.
+    pub kind: i16,
+    /// 1 delta, 2 cumulative.
+    pub temporality: i16,
+    pub monotonic: bool,
+    pub time_ns: i64,
+    pub start_ns: i64,
+    pub value: f64,
+}
+
 /// What one evaluation changes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlertChange {
@@ -407,6 +422,26 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Every valued point of metric `name` since `since_ns`, by stream and
+    /// time, with what the evaluator needs to turn sums into rates.
+    pub async fn metric_points_since(
+        &self,
+        name: &str,
+        since_ns: i64,
+    ) -> Result<Vec<WindowPoint>, StorageError> {
+        Ok(sqlx::query_as(
+            "select s.service, s.id as stream_id, s.kind, s.temporality, s.monotonic, \
+               p.time_ns, p.start_ns, p.value \
+             from metric_streams s join metric_points p on p.stream_id = s.id \
+             where s.name = $1 and p.time_ns >= $2 and p.value is not null \
+             order by s.id, p.time_ns",
+        )
+        .bind(name)
+        .bind(since_ns)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// The latest value in [since, now] of any of `names`, per service:

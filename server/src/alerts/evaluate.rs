@@ -195,10 +195,7 @@ impl<'a> Measurements<'a> {
                 };
                 self.metric_values(rule, names).await
             }
-            RuleKind::Metric => {
-                let name = rule.statistic.clone();
-                self.metric_values(rule, &[name.as_str()]).await
-            }
+            RuleKind::Metric => self.metric_rule_values(rule).await,
         }
     }
 
@@ -268,6 +265,44 @@ impl<'a> Measurements<'a> {
         let values: Vec<(String, f64)> = chosen.into_iter().map(|(s, (_, v))| (s, v)).collect();
         self.metrics.insert(key, values.clone());
         Ok(values)
+    }
+}
+
+impl Measurements<'_> {
+    /// A `metric` rule's value per service: a sum's rate per second (a
+    /// counter's latest total says nothing about now), anything else its
+    /// latest value; the largest over the service's streams.
+    async fn metric_rule_values(
+        &mut self,
+        rule: &AlertRule,
+    ) -> Result<Vec<(String, f64)>, StorageError> {
+        use app::model::metric_rate::{SumPoint, cumulative_rate, delta_rate};
+        let points = self
+            .db
+            .metric_points_since(&rule.statistic, self.window_start_ns(rule))
+            .await?;
+        let mut by_service: HashMap<String, f64> = HashMap::new();
+        for stream in points.chunk_by(|a, b| a.stream_id == b.stream_id) {
+            let first = &stream[0];
+            let sums: Vec<SumPoint> = stream
+                .iter()
+                .map(|p| SumPoint {
+                    time_ns: p.time_ns,
+                    start_ns: p.start_ns,
+                    value: p.value,
+                })
+                .collect();
+            let value = match (first.kind, first.temporality) {
+                (2, 2) if first.monotonic => cumulative_rate(&sums),
+                (2, 1) => delta_rate(&sums),
+                _ => stream.last().map(|p| p.value),
+            };
+            if let Some(value) = value {
+                let entry = by_service.entry(first.service.clone()).or_insert(value);
+                *entry = entry.max(value);
+            }
+        }
+        Ok(by_service.into_iter().collect())
     }
 }
 

@@ -372,3 +372,71 @@ async fn rules_are_created_checked_edited_and_built_ins_only_disabled() {
     assert_eq!(app.client.delete(&own).send().await.unwrap().status(), 204);
     app.shutdown().await.unwrap();
 }
+
+/// A `metric` rule on a counter compares its rate, counting a restart of
+/// the counter as new increase rather than a drop.
+#[tokio::test]
+async fn a_metric_rule_on_a_counter_uses_its_rate_across_a_reset() {
+    use opentelemetry_proto::tonic::metrics::v1::Sum;
+    let app = spawn_app().await;
+    let now = now_ns();
+    let second = 1_000_000_000u64;
+    // 100 → 160 (+60), then the worker restarts: 20 (+20). 80 in 40 s.
+    let points = [
+        (now - 40 * second, now - 100 * second, 100.0),
+        (now - 20 * second, now - 100 * second, 160.0),
+        (now, now - 5 * second, 20.0),
+    ];
+    let request = ExportMetricsServiceRequest {
+        resource_metrics: vec![ResourceMetrics {
+            resource: resource("worker"),
+            scope_metrics: vec![ScopeMetrics {
+                metrics: vec![Metric {
+                    name: "jobs.failed".into(),
+                    data: Some(Data::Sum(Sum {
+                        data_points: points
+                            .iter()
+                            .map(|&(time, start, value)| NumberDataPoint {
+                                start_time_unix_nano: start,
+                                time_unix_nano: time,
+                                value: Some(number_data_point::Value::AsDouble(value)),
+                                ..Default::default()
+                            })
+                            .collect(),
+                        aggregation_temporality: 2,
+                        is_monotonic: true,
+                    })),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    };
+    send(&app, "/v1/metrics", request.encode_to_vec()).await;
+    let rule = json!({
+        "name": "Failing jobs", "kind": "metric", "statistic": "jobs.failed",
+        "comparison": ">", "threshold": 1.5, "window": "5m", "severity": "warning"
+    });
+    let created = app
+        .client
+        .post(app.url("/api/v1/rules"))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    evaluate_once(&app.db(), Utc::now()).await.unwrap();
+    let firing = alerts(&app, "?state=firing").await;
+    let failing: Vec<_> = firing
+        .iter()
+        .filter(|a| a["rule"] == "Failing jobs")
+        .collect();
+    assert_eq!(failing.len(), 1, "{firing:#?}");
+    assert!(
+        (failing[0]["value"].as_f64().unwrap() - 2.0).abs() < 1e-6,
+        "{}",
+        failing[0]
+    );
+    app.shutdown().await.unwrap();
+}
