@@ -3,6 +3,7 @@
 //! stored whole or not at all.
 
 use serde_json::Value;
+use sqlx::FromRow;
 use sqlx::{Postgres, QueryBuilder};
 
 use crate::storage::partitions::{self, Partitioned};
@@ -145,5 +146,66 @@ impl Database {
             .expect("metric stream cache lock")
             .extend(new_streams.iter().map(|s| s.id));
         Ok(())
+    }
+}
+
+/// A metric point with its stream's kind, for rates.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct WindowPoint {
+    pub service: String,
+    pub stream_id: i64,
+    /// As in `metric_streams.kind`: 2 is a sum.
+    pub kind: i16,
+    /// 1 delta, 2 cumulative.
+    pub temporality: i16,
+    pub monotonic: bool,
+    pub time_ns: i64,
+    pub start_ns: i64,
+    pub value: f64,
+}
+
+/// Reads the alert evaluator makes.
+impl Database {
+    /// Every valued point of metric `name` since `since_ns`, by stream and
+    /// time, with what the evaluator needs to turn sums into rates.
+    pub async fn metric_points_since(
+        &self,
+        name: &str,
+        since_ns: i64,
+    ) -> Result<Vec<WindowPoint>, StorageError> {
+        Ok(sqlx::query_as(
+            "select s.service, s.id as stream_id, s.kind, s.temporality, s.monotonic, \
+               p.time_ns, p.start_ns, p.value \
+             from metric_streams s join metric_points p on p.stream_id = s.id \
+             where s.name = $1 and p.time_ns >= $2 and p.value is not null \
+             order by s.id, p.time_ns",
+        )
+        .bind(name)
+        .bind(since_ns)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The latest value in [since, now] of any of `names`, per service:
+    /// the largest across the service's streams (a fleet of instances is
+    /// as full as its fullest). Gauges and sums only.
+    pub async fn latest_metric_values(
+        &self,
+        names: &[&str],
+        since_ns: i64,
+    ) -> Result<Vec<(String, String, f64)>, StorageError> {
+        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        Ok(sqlx::query_as(
+            "select service, name, max(value) from ( \
+               select distinct on (s.id) s.service, s.name, p.value \
+               from metric_streams s join metric_points p on p.stream_id = s.id \
+               where s.name = any($1) and p.time_ns >= $2 and p.value is not null \
+               order by s.id, p.time_ns desc) latest \
+             group by service, name",
+        )
+        .bind(&names)
+        .bind(since_ns)
+        .fetch_all(self.pool())
+        .await?)
     }
 }

@@ -260,7 +260,14 @@ impl Captured {
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .finish();
-        tracing::subscriber::set_default(subscriber)
+        let guard = tracing::subscriber::set_default(subscriber);
+        // Other tests, on other threads without a subscriber, may have
+        // registered a callsite as "never interested" just before this one
+        // was installed; recomputing makes every callsite ask again, so this
+        // capture sees the events it expects (seen failing once under the
+        // full suite's load).
+        tracing::callsite::rebuild_interest_cache();
+        guard
     }
 
     pub fn text(&self) -> String {

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod access;
+mod access_attacks;
 mod accounts;
 mod alerts;
 mod checks_api;

@@ -1,63 +1,19 @@
-//! Alert rules, alert instances and their transitions.
+//! Alert instances and their transitions; the rules are in [`rules`].
+
+mod rules;
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use crate::model::alert::{Alert, AlertRule, AlertState, Comparison, RuleKind, Severity};
-use crate::model::alert_rule_input::RuleSpec;
+use crate::model::alert::{Alert, AlertState, RuleKind, Severity};
 use crate::storage::notifications::enqueue;
 use crate::storage::{Database, StorageError};
 
-#[derive(FromRow)]
-struct RuleRow {
-    id: i64,
-    name: String,
-    kind: String,
-    statistic: String,
-    services: Vec<String>,
-    comparison: String,
-    threshold: f64,
-    window_secs: i32,
-    for_secs: i32,
-    severity: String,
-    labels: serde_json::Value,
-    runbook_url: String,
-    enabled: bool,
-    builtin: bool,
-}
-
 /// A stored value the code does not know: the table's checks were changed.
-fn corrupt(what: &str, value: &str) -> StorageError {
+pub(super) fn corrupt(what: &str, value: &str) -> StorageError {
     StorageError::Query(sqlx::Error::Decode(
         format!("alert {what} {value:?} is unknown").into(),
     ))
-}
-
-impl TryFrom<RuleRow> for AlertRule {
-    type Error = StorageError;
-
-    fn try_from(row: RuleRow) -> Result<AlertRule, StorageError> {
-        let labels = serde_json::from_value(row.labels)
-            .map_err(|_| corrupt("labels", "not an object of strings"))?;
-        Ok(AlertRule {
-            kind: RuleKind::parse(&row.kind).ok_or_else(|| corrupt("kind", &row.kind))?,
-            comparison: Comparison::parse(&row.comparison)
-                .ok_or_else(|| corrupt("comparison", &row.comparison))?,
-            severity: Severity::parse(&row.severity)
-                .ok_or_else(|| corrupt("severity", &row.severity))?,
-            id: row.id,
-            name: row.name,
-            statistic: row.statistic,
-            services: row.services,
-            threshold: row.threshold,
-            window_secs: row.window_secs,
-            for_secs: row.for_secs,
-            labels,
-            runbook_url: row.runbook_url,
-            enabled: row.enabled,
-            builtin: row.builtin,
-        })
-    }
 }
 
 /// An alert not yet resolved, as the evaluator needs it.
@@ -67,21 +23,6 @@ pub struct OpenAlert {
     pub fingerprint: String,
     pub state: String,
     pub pending_since: DateTime<Utc>,
-}
-
-/// A metric point with its stream's kind, for rates.
-#[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct WindowPoint {
-    pub service: String,
-    pub stream_id: i64,
-    /// As in `metric_streams.kind`: 2 is a sum.
-    pub kind: i16,
-    /// 1 delta, 2 cumulative.
-    pub temporality: i16,
-    pub monotonic: bool,
-    pub time_ns: i64,
-    pub start_ns: i64,
-    pub value: f64,
 }
 
 /// What one evaluation changes.
@@ -159,69 +100,6 @@ const ALERT_COLUMNS: &str = "a.id, a.rule_id, r.name as rule, r.kind, r.threshol
      a.acknowledged_at, a.ack_comment, r.runbook_url";
 
 impl Database {
-    /// Every rule, or only the enabled ones, by name.
-    pub async fn alert_rules(&self, enabled_only: bool) -> Result<Vec<AlertRule>, StorageError> {
-        let rows: Vec<RuleRow> = sqlx::query_as(
-            "select id, name, kind, statistic, services, comparison, threshold, window_secs, \
-             for_secs, severity, labels, runbook_url, enabled, builtin \
-             from alert_rules where enabled or not $1 order by name",
-        )
-        .bind(enabled_only)
-        .fetch_all(self.pool())
-        .await?;
-        rows.into_iter().map(AlertRule::try_from).collect()
-    }
-
-    pub async fn alert_rule(&self, id: i64) -> Result<Option<AlertRule>, StorageError> {
-        let row: Option<RuleRow> = sqlx::query_as(
-            "select id, name, kind, statistic, services, comparison, threshold, window_secs, \
-             for_secs, severity, labels, runbook_url, enabled, builtin from alert_rules where id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(AlertRule::try_from).transpose()
-    }
-
-    /// Stores a new rule; its id. A taken name is `NameTaken`.
-    pub async fn create_alert_rule(&self, spec: &RuleSpec) -> Result<i64, StorageError> {
-        let query = sqlx::query(
-            "insert into alert_rules (name, kind, statistic, services, comparison, threshold, \
-             window_secs, for_secs, severity, labels, runbook_url, enabled) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
-        );
-        let row = bind_rule(query, spec)
-            .fetch_one(self.pool())
-            .await
-            .map_err(name_taken)?;
-        Ok(sqlx::Row::try_get(&row, "id")?)
-    }
-
-    /// Replaces a rule's settings; false when there is no such rule.
-    pub async fn update_alert_rule(&self, id: i64, spec: &RuleSpec) -> Result<bool, StorageError> {
-        let query = sqlx::query(
-            "update alert_rules set name = $1, kind = $2, statistic = $3, services = $4, \
-             comparison = $5, threshold = $6, window_secs = $7, for_secs = $8, severity = $9, \
-             labels = $10, runbook_url = $11, enabled = $12, updated_at = now() where id = $13",
-        );
-        let done = bind_rule(query, spec)
-            .bind(id)
-            .execute(self.pool())
-            .await
-            .map_err(name_taken)?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Deletes a rule that is not built in (those are disabled instead),
-    /// with its alerts; false when there is no such deletable rule.
-    pub async fn delete_alert_rule(&self, id: i64) -> Result<bool, StorageError> {
-        let done = sqlx::query("delete from alert_rules where id = $1 and not builtin")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// The instances not yet resolved.
     pub async fn open_alerts(&self) -> Result<Vec<OpenAlert>, StorageError> {
         Ok(sqlx::query_as(
@@ -423,49 +301,6 @@ impl Database {
         tx.commit().await?;
         Ok(true)
     }
-
-    /// Every valued point of metric `name` since `since_ns`, by stream and
-    /// time, with what the evaluator needs to turn sums into rates.
-    pub async fn metric_points_since(
-        &self,
-        name: &str,
-        since_ns: i64,
-    ) -> Result<Vec<WindowPoint>, StorageError> {
-        Ok(sqlx::query_as(
-            "select s.service, s.id as stream_id, s.kind, s.temporality, s.monotonic, \
-               p.time_ns, p.start_ns, p.value \
-             from metric_streams s join metric_points p on p.stream_id = s.id \
-             where s.name = $1 and p.time_ns >= $2 and p.value is not null \
-             order by s.id, p.time_ns",
-        )
-        .bind(name)
-        .bind(since_ns)
-        .fetch_all(self.pool())
-        .await?)
-    }
-
-    /// The latest value in [since, now] of any of `names`, per service:
-    /// the largest across the service's streams (a fleet of instances is
-    /// as full as its fullest). Gauges and sums only.
-    pub async fn latest_metric_values(
-        &self,
-        names: &[&str],
-        since_ns: i64,
-    ) -> Result<Vec<(String, String, f64)>, StorageError> {
-        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
-        Ok(sqlx::query_as(
-            "select service, name, max(value) from ( \
-               select distinct on (s.id) s.service, s.name, p.value \
-               from metric_streams s join metric_points p on p.stream_id = s.id \
-               where s.name = any($1) and p.time_ns >= $2 and p.value is not null \
-               order by s.id, p.time_ns desc) latest \
-             group by service, name",
-        )
-        .bind(&names)
-        .bind(since_ns)
-        .fetch_all(self.pool())
-        .await?)
-    }
 }
 
 async fn transition(
@@ -490,38 +325,4 @@ async fn transition(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// Binds a rule's twelve settings as $1..$12, in the column order of
-/// `create_alert_rule` and `update_alert_rule`.
-fn bind_rule<'q>(
-    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
-    spec: &'q RuleSpec,
-) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
-    query
-        .bind(&spec.name)
-        .bind(spec.kind.as_str())
-        .bind(&spec.statistic)
-        .bind(&spec.services)
-        .bind(spec.comparison.as_str())
-        .bind(spec.threshold)
-        .bind(spec.window_secs)
-        .bind(spec.for_secs)
-        .bind(spec.severity.as_str())
-        .bind(labels_json(spec))
-        .bind(&spec.runbook_url)
-        .bind(spec.enabled)
-}
-
-fn labels_json(spec: &RuleSpec) -> serde_json::Value {
-    serde_json::to_value(&spec.labels).unwrap_or_default()
-}
-
-fn name_taken(error: sqlx::Error) -> StorageError {
-    match &error {
-        sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") => {
-            StorageError::NameTaken
-        }
-        _ => StorageError::from(error),
-    }
 }
