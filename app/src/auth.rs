@@ -35,14 +35,15 @@ pub fn rpc_access(endpoint: &str) -> Option<Access> {
         "status_page" | "instance_status" | "whoami" => Public,
         "services_overview" | "service_detail" | "service_names" | "operation_names"
         | "health_overview" | "check_suggestions" | "check_detail" | "search_traces" | "trace"
-        | "service_map" | "edge_traces" | "alerts_list" => Signed(Viewer),
+        | "service_map" | "edge_traces" | "alerts_list" | "silences_list" => Signed(Viewer),
         // Your own tokens: everybody manages theirs.
         "my_tokens" | "create_my_token" | "revoke_my_token" | "end_other_sessions" => {
             Signed(Viewer)
         }
         // Whether anyone has an account yet, for the login page's hint.
         "setup_pending" => Public,
-        "pause_check" | "ack_alert" | "unack_alert" => Signed(Responder),
+        "pause_check" | "ack_alert" | "unack_alert" | "create_silence" | "mute_alert"
+        | "expire_silence" => Signed(Responder),
         "save_check" | "delete_check" | "audit_log" | "ingest_keys" | "create_ingest_key"
         | "revoke_ingest_key" | "users" | "create_user" | "update_user" => Signed(Admin),
         _ => return None,

@@ -71,3 +71,60 @@ test("a responder acknowledges a firing alert with a comment, and a viewer canno
   expect(forced).toBe(403);
   await viewer.close();
 });
+
+test("a responder mutes an alert until it resolves, and silences with messages next to bad fields", async ({ browser, request }) => {
+  const service = `muted-${Date.now()}`;
+  const end = BigInt(Date.now()) * 1_000_000n;
+  const spans = Array.from({ length: 10 }, (_, i) => ({
+    service,
+    spanId: hexId(8),
+    name: "POST /charge",
+    kind: 2,
+    startNs: end - 20_000_000n,
+    durationNs: 20_000_000n,
+    error: i < 5,
+  }));
+  await sendTrace(request, traceRequest(hexId(16), spans));
+
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await page.goto("/login?next=/alerts");
+  await waitForHydration(page);
+  await logIn(page, "e2e-responder", PASSWORD);
+  await waitForHydration(page);
+  const card = page.locator("li.alert-card", { hasText: service });
+  await expect(card).toBeVisible({ timeout: 20_000 });
+  await card.getByText("Mute…").click();
+  await card.getByPlaceholder("Why (required)").fill("known: card processor migration");
+  await card.getByRole("button", { name: "Mute until resolved" }).click();
+  // The evaluator (every 2 s) marks it; the page refreshes every 5 s.
+  await expect(card.getByTestId("silenced")).toContainText("Muted by silence #", { timeout: 15_000 });
+
+  await page.getByRole("link", { name: "Silences" }).click();
+  await expect(page).toHaveURL(/show=silences/);
+  const silences = page.getByTestId("silences");
+  await expect(silences).toContainText(`service="${service}"`);
+  await expect(silences).toContainText("until alert #");
+
+  // Bad input is answered next to the field: first in the browser, then by the server.
+  await page.getByLabel("Matchers").fill("nonsense");
+  await page.getByLabel("Why").fill("load test");
+  await page.getByRole("button", { name: "Silence", exact: true }).click();
+  await expect(page.getByTestId("error-silence-matchers")).toContainText("not a matcher");
+  const other = `${service}-other`;
+  await page.getByLabel("Matchers").fill(`service=${other}`);
+  await page.getByLabel("Duration").fill("forever");
+  await page.getByRole("button", { name: "Silence", exact: true }).click();
+  await expect(page.getByTestId("error-silence-duration")).toContainText("1m or more");
+  await page.getByLabel("Duration").fill("30m");
+  await page.getByRole("button", { name: "Silence", exact: true }).click();
+  const created = page.locator("li.silence-card", { hasText: other });
+  await expect(created).toHaveAttribute("data-state", "active");
+  await expect(page.getByTestId("error-silence-duration")).toHaveText("");
+
+  await created.getByRole("button", { name: "Expire now" }).click();
+  await expect(created).toHaveCount(0);
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -159,6 +159,9 @@ pub struct AlertRule {
     pub runbook_url: String,
     pub enabled: bool,
     pub builtin: bool,
+    /// Notification targets by name; empty: every enabled target.
+    #[serde(default)]
+    pub notify: Vec<String>,
 }
 
 impl AlertRule {
@@ -166,7 +169,32 @@ impl AlertRule {
     pub fn watches(&self, service: &str) -> bool {
         self.services.is_empty() || self.services.iter().any(|s| s == service)
     }
+
+    /// The labels of its alert on `service`, which silences match.
+    pub fn alert_labels(&self, service: &str) -> BTreeMap<String, String> {
+        alert_labels(&self.name, service, self.severity, &self.labels)
+    }
 }
+
+/// An alert's labels: the rule's own, then `alertname` and `rule` (the
+/// rule's name, `alertname` as in Alertmanager), `service` and `severity`,
+/// which the rule's labels cannot override.
+pub fn alert_labels(
+    rule: &str,
+    service: &str,
+    severity: Severity,
+    own: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut labels = own.clone();
+    labels.insert("alertname".to_owned(), rule.to_owned());
+    labels.insert("rule".to_owned(), rule.to_owned());
+    labels.insert("service".to_owned(), service.to_owned());
+    labels.insert("severity".to_owned(), severity.as_str().to_owned());
+    labels
+}
+
+/// Labels Watchpost sets on every alert; rules cannot use these names.
+pub const RESERVED_LABELS: [&str; 4] = ["alertname", "rule", "service", "severity"];
 
 /// An alert as lists and the API show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -188,9 +216,22 @@ pub struct Alert {
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub ack_comment: Option<String>,
     pub runbook_url: String,
+    /// The rule's labels.
+    pub rule_labels: BTreeMap<String, String>,
+    /// The silence muting it now, if any.
+    pub silenced_by: Option<i64>,
+    /// Services downstream of this one, firing or down, where its trouble
+    /// most likely starts (see `model::incident`); filled in for lists.
+    #[serde(default)]
+    pub impacted_by: Vec<String>,
 }
 
 impl Alert {
+    /// Its labels, as silences and Alertmanager clients see them.
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        alert_labels(&self.rule, &self.service, self.severity, &self.rule_labels)
+    }
+
     /// The value as people read it: percentages, seconds, or as measured.
     pub fn value_text(&self, value: f64) -> String {
         match self.kind {
@@ -213,6 +254,38 @@ impl Alert {
                 (self.threshold * 1000.0).round()
             ),
             _ => format!("/traces?service={service}"),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A firing error-rate alert on `service`, for tests.
+    pub fn alert(id: i64, service: &str) -> Alert {
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        Alert {
+            id,
+            rule_id: 1,
+            rule: "High error rate".into(),
+            kind: RuleKind::ErrorRate,
+            threshold: 0.05,
+            severity: Severity::Warning,
+            service: service.into(),
+            state: AlertState::Firing,
+            value: Some(0.5),
+            pending_since: at,
+            firing_since: Some(at),
+            resolved_at: None,
+            resolved_by: None,
+            acknowledged_by: None,
+            acknowledged_at: None,
+            ack_comment: None,
+            runbook_url: String::new(),
+            rule_labels: BTreeMap::new(),
+            silenced_by: None,
+            impacted_by: Vec::new(),
         }
     }
 }

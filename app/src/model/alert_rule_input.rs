@@ -30,6 +30,9 @@ pub struct RuleInput {
     pub runbook_url: String,
     #[serde(default = "enabled")]
     pub enabled: bool,
+    /// Notification targets by name; empty: every enabled target.
+    #[serde(default)]
+    pub notify: Vec<String>,
 }
 
 fn enabled() -> bool {
@@ -51,6 +54,7 @@ pub struct RuleSpec {
     pub labels: BTreeMap<String, String>,
     pub runbook_url: String,
     pub enabled: bool,
+    pub notify: Vec<String>,
 }
 
 fn seconds(text: &str) -> Option<i64> {
@@ -119,6 +123,21 @@ impl RuleInput {
         if severity.is_none() {
             refuse("severity", "warning or critical");
         }
+        for (name, value) in &self.labels {
+            if !super::silence_input::is_label_name(name) {
+                refuse("labels", &format!("{name:?} is not a label name"));
+            } else if super::alert::RESERVED_LABELS.contains(&name.as_str()) {
+                refuse("labels", &format!("{name} is set by Watchpost itself"));
+            } else if value.chars().count() > 200 {
+                refuse(
+                    "labels",
+                    &format!("the value of {name} is over 200 characters"),
+                );
+            }
+        }
+        if self.notify.iter().any(|t| t.trim().is_empty()) {
+            refuse("notify", "target names cannot be empty");
+        }
         if self.services.iter().any(|s| s.trim().is_empty()) {
             refuse("services", "service names cannot be empty");
         }
@@ -146,6 +165,7 @@ impl RuleInput {
                     labels: self.labels.clone(),
                     runbook_url: runbook.to_owned(),
                     enabled: self.enabled,
+                    notify: self.notify.iter().map(|t| t.trim().to_owned()).collect(),
                 })
             }
             _ => Err(errors),
@@ -167,6 +187,7 @@ impl RuleInput {
             labels: rule.labels.clone(),
             runbook_url: rule.runbook_url.clone(),
             enabled: rule.enabled,
+            notify: rule.notify.clone(),
         }
     }
 }
@@ -189,6 +210,7 @@ mod tests {
             labels: BTreeMap::new(),
             runbook_url: "https://wiki.example/checkout".into(),
             enabled: true,
+            notify: vec![],
         }
     }
 

@@ -64,6 +64,9 @@ pub enum AuditAction {
     RuleCreate,
     RuleUpdate,
     RuleDelete,
+    SilenceCreate,
+    SilenceUpdate,
+    SilenceExpire,
     /// Someone ended their other sessions.
     SessionsEnd,
     /// A signed-in user was refused for their role.
@@ -99,6 +102,9 @@ impl AuditAction {
             AuditAction::RuleCreate => "rule.create",
             AuditAction::RuleUpdate => "rule.update",
             AuditAction::RuleDelete => "rule.delete",
+            AuditAction::SilenceCreate => "silence.create",
+            AuditAction::SilenceUpdate => "silence.update",
+            AuditAction::SilenceExpire => "silence.expire",
             AuditAction::Forbidden => "forbidden",
         }
     }

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod checks;
 pub mod map;
 pub mod services;
+pub mod silences;
 pub mod status;
 pub mod traces;
 

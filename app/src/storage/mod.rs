@@ -27,6 +27,8 @@ pub mod notifications;
 pub mod partitions;
 pub mod query;
 mod readiness;
+/// Silences and maintenance windows.
+pub mod silences;
 /// Span storage: catalogue, partitions and the COPY writer.
 pub mod spans;
 

@@ -22,7 +22,9 @@ pub struct NotificationTarget {
 #[derive(Debug, Clone, FromRow)]
 pub struct Delivery {
     pub id: i64,
-    pub alert_id: i64,
+    /// The alert it is about, or (for a reminder) the silence.
+    pub alert_id: Option<i64>,
+    pub silence_id: Option<i64>,
     pub event: String,
     pub attempts: i32,
     pub target_name: String,
@@ -111,7 +113,7 @@ impl Database {
     ) -> Result<Vec<i64>, StorageError> {
         Ok(sqlx::query_scalar(
             "select a.id from alerts a \
-             where a.state = 'firing' and a.acknowledged_by is null \
+             where a.state = 'firing' and a.acknowledged_by is null and a.silenced_by is null \
                and a.last_notified_at < $1 - make_interval(secs => \
                    (select min(repeat_secs) from notification_targets where enabled))",
         )
@@ -130,7 +132,7 @@ impl Database {
              update notifications n set next_attempt_at = now() + make_interval(secs => $2) \
              from due, notification_targets t \
              where n.id = due.id and t.id = n.target_id \
-             returning n.id, n.alert_id, n.event, n.attempts, t.name as target_name, \
+             returning n.id, n.alert_id, n.silence_id, n.event, n.attempts, t.name as target_name, \
                t.kind as target_kind, t.url as target_url",
         )
         .bind(limit)
@@ -197,9 +199,11 @@ impl Database {
     }
 }
 
-/// Queues `event` of each alert for every enabled target, inside the
-/// transaction that made the change (an outbox: the change and its
-/// notifications commit together or not at all).
+/// Queues `event` of each alert for the enabled targets its rule names
+/// (all of them when it names none), inside the transaction that made the
+/// change (an outbox: the change and its notifications commit together or
+/// not at all). A silenced alert is not sent; its resolution is, when its
+/// firing was.
 pub(crate) async fn enqueue(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     alert_ids: &[i64],
@@ -210,15 +214,22 @@ pub(crate) async fn enqueue(
     }
     sqlx::query(
         "insert into notifications (alert_id, target_id, event) \
-         select a, t.id, $2 from unnest($1::bigint[]) a, notification_targets t where t.enabled",
+         select a.id, t.id, $2 from alerts a join alert_rules r on r.id = a.rule_id, \
+           notification_targets t \
+         where a.id = any($1) and t.enabled \
+           and (cardinality(r.notify) = 0 or t.name = any(r.notify)) \
+           and case when $2 = 'resolved' then a.last_notified_at is not null \
+             else a.silenced_by is null end",
     )
     .bind(alert_ids)
     .bind(event)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("update alerts set last_notified_at = now() where id = any($1)")
-        .bind(alert_ids)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "update alerts set last_notified_at = now() where id = any($1) and silenced_by is null",
+    )
+    .bind(alert_ids)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

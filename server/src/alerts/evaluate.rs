@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use app::model::alert::{AlertRule, AlertState, RuleKind};
 use app::model::check::CheckState;
+use app::model::silence::muting_silence;
 use app::storage::alerts::{AlertChange, OpenAlert};
 use app::storage::{Database, StorageError};
 use chrono::{DateTime, Utc};
@@ -31,7 +32,14 @@ pub struct EvaluationSummary {
     pub resolved: usize,
     /// Firing, unacknowledged alerts sent again.
     pub repeated: usize,
+    /// Open alerts a silence mutes.
+    pub silenced: usize,
+    /// Silences about to end that were reminded about.
+    pub reminded: usize,
 }
+
+/// How long before a silence ends its reminder goes out.
+pub const SILENCE_REMINDER: chrono::Duration = chrono::Duration::minutes(15);
 
 /// Evaluates every enabled rule at `now` and stores what changed. Tests
 /// pass `now` explicitly, so `for` durations need no sleeping.
@@ -41,8 +49,10 @@ pub async fn evaluate_once(
 ) -> Result<EvaluationSummary, StorageError> {
     let rules = db.alert_rules(true).await?;
     let open = db.open_alerts().await?;
+    let silences = db.active_silences(now).await?;
     let mut measurements = Measurements::new(db, now);
     let mut changes = Vec::new();
+    let mut silenced = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for rule in &rules {
         for (service, value) in measurements.of(rule).await? {
@@ -52,14 +62,26 @@ pub async fn evaluate_once(
             let fingerprint = fingerprint(rule.id, &service);
             let current = open.iter().find(|a| a.fingerprint == fingerprint);
             seen.insert(fingerprint.clone());
-            changes.extend(decide(
+            let change = decide(
                 rule,
                 &service,
                 current,
                 Some(value),
                 now,
-                fingerprint,
-            ));
+                fingerprint.clone(),
+            );
+            let stays_open = match &change {
+                Some(AlertChange::Open { .. } | AlertChange::Confirm { .. }) => true,
+                Some(AlertChange::Move { to, .. }) => *to != AlertState::Resolved,
+                None => false,
+            };
+            let labels = rule.alert_labels(&service);
+            if stays_open
+                && let Some(silence) = muting_silence(&silences, current.map(|a| a.id), &labels)
+            {
+                silenced.push((fingerprint, silence));
+            }
+            changes.extend(change);
         }
     }
     // Open alerts no rule measured this round: the service stopped
@@ -74,6 +96,7 @@ pub async fn evaluate_once(
     }
     let mut summary = EvaluationSummary {
         rules: rules.len(),
+        silenced: silenced.len(),
         ..EvaluationSummary::default()
     };
     for change in &changes {
@@ -89,11 +112,18 @@ pub async fn evaluate_once(
             AlertChange::Confirm { .. } => {}
         }
     }
-    db.apply_alert_changes(&changes, now).await?;
+    db.apply_alert_changes(&changes, &silenced, now).await?;
+    // Fired while muted and still firing now the silence is over.
+    let unannounced = db.firing_unannounced().await?;
+    db.enqueue_notifications(&unannounced, "firing").await?;
     // Firing and still nobody on it: say so again, each repeat interval.
     let repeats = db.alerts_due_for_repeat(now).await?;
     db.enqueue_notifications(&repeats, "repeat").await?;
     summary.repeated = repeats.len();
+    summary.reminded = db
+        .remind_expiring_silences(now, SILENCE_REMINDER)
+        .await?
+        .len();
     Ok(summary)
 }
 
@@ -341,6 +371,7 @@ mod tests {
             runbook_url: String::new(),
             enabled: true,
             builtin: true,
+            notify: vec![],
         }
     }
 

@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use app::model::alert::Alert;
+use app::model::silence::Silence;
 use app::storage::Database;
 use app::storage::notifications::Delivery;
 use chrono::{SecondsFormat, Utc};
@@ -53,10 +54,17 @@ pub async fn deliver_due(
 ) -> Result<usize, app::storage::StorageError> {
     let due = db.claim_deliveries(BATCH).await?;
     for delivery in &due {
-        let Some(alert) = db.alert(delivery.alert_id).await? else {
-            continue;
+        let payload = match (delivery.alert_id, delivery.silence_id) {
+            (Some(alert_id), _) => match db.alert(alert_id).await? {
+                Some(alert) => payload(delivery, &alert),
+                None => continue,
+            },
+            (None, Some(silence_id)) => match db.silence(silence_id, Utc::now()).await? {
+                Some(silence) => silence_reminder(&silence),
+                None => continue,
+            },
+            (None, None) => continue,
         };
-        let payload = payload(delivery, &alert);
         let started = Instant::now();
         let outcome = client
             .post(&delivery.target_url)
@@ -78,7 +86,7 @@ pub async fn deliver_due(
         let retry_in = (!delivered && delivery.attempts + 1 < MAX_ATTEMPTS)
             .then(|| backoff(delivery.attempts));
         if !delivered {
-            tracing::info!(target = %delivery.target_name, alert = delivery.alert_id, %error, "notification not delivered");
+            tracing::info!(target = %delivery.target_name, alert = ?delivery.alert_id, silence = ?delivery.silence_id, %error, "notification not delivered");
         }
         db.record_delivery_attempt(delivery.id, status, &error, took, delivered, retry_in)
             .await?;
@@ -173,6 +181,24 @@ fn generic(delivery: &Delivery, alert: &Alert) -> Value {
             "acknowledged_at": alert.acknowledged_at.map(rfc3339),
             "comment": alert.ack_comment,
             "runbook_url": alert.runbook_url,
+        },
+    })
+}
+
+/// The reminder that a silence is about to end (JSON targets only:
+/// Alertmanager's format has no such message).
+fn silence_reminder(silence: &Silence) -> Value {
+    json!({
+        "event": "silence_expiring",
+        "silence": {
+            "id": silence.id,
+            "matchers": silence.matchers_text(),
+            "starts_at": rfc3339(silence.starts_at),
+            "ends_at": silence.ends_at.map(rfc3339),
+            "comment": silence.comment,
+            "created_by": silence.created_by,
+            "muting": silence.muting,
+            "url": format!("/alerts#silence-{}", silence.id),
         },
     })
 }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use app::auth::Access;
 use app::model::alert::{Alert, AlertState};
 use app::model::role::Role;
+use app::model::silence::{Matcher, Silence};
 use axum::Json;
 use axum::extract::State;
 use axum::http::Method;
@@ -28,6 +29,7 @@ pub fn routes() -> Vec<ApiRoute> {
     vec![
         ApiRoute::new(Method::GET, "/api/v2/alerts", viewer, get(alerts)),
         ApiRoute::new(Method::GET, "/api/v2/status", viewer, get(status)),
+        ApiRoute::new(Method::GET, "/api/v2/silences", viewer, get(silences)),
     ]
 }
 
@@ -55,14 +57,10 @@ fn rfc3339(at: chrono::DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// An alert's Alertmanager labels: the rule as `alertname`, the service and
-/// the severity. Shared with the webhook payload (`alerts::notify`).
+/// An alert's Alertmanager labels: the rule as `alertname`, the service,
+/// the severity and the rule's own labels. Shared with the webhook payload (`alerts::notify`).
 pub(crate) fn labels(alert: &Alert) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("alertname".to_owned(), alert.rule.clone()),
-        ("service".to_owned(), alert.service.clone()),
-        ("severity".to_owned(), alert.severity.as_str().to_owned()),
-    ])
+    alert.labels()
 }
 
 /// Its annotations: a summary with the value, the runbook, and who
@@ -108,7 +106,17 @@ impl GettableAlert {
             updated_at: rfc3339(now),
             generator_url: format!("/alerts?show=all#alert-{}", alert.id),
             fingerprint: format!("{:016x}", alert.id),
-            status: json!({ "state": "active", "silencedBy": [], "inhibitedBy": [], "mutedBy": [] }),
+            status: match alert.silenced_by {
+                Some(silence) => json!({
+                    "state": "suppressed",
+                    "silencedBy": [silence.to_string()],
+                    "inhibitedBy": [],
+                    "mutedBy": [],
+                }),
+                None => json!({
+                    "state": "active", "silencedBy": [], "inhibitedBy": [], "mutedBy": [],
+                }),
+            },
             receivers: vec![json!({ "name": "watchpost" })],
         }
     }
@@ -116,24 +124,20 @@ impl GettableAlert {
 
 #[derive(Debug)]
 struct AlertsQuery {
-    /// `active=false` asks for no active alerts; all of ours are active.
+    /// `active=false` asks for no unsilenced alerts.
     active: Option<bool>,
-    /// Label matchers like `service="orders"` (`=` and `!=`), repeatable.
+    /// `silenced=false` leaves silenced alerts out.
+    silenced: Option<bool>,
+    /// Label matchers like `service="orders"` (`=`, `!=`, `=~`, `!~`),
+    /// repeatable.
     filter: Vec<String>,
 }
 
-/// A `name="value"` or `name!="value"` matcher.
-fn matcher(text: &str) -> Result<(String, bool, String), ApiError> {
-    let bad = || ApiError::Malformed(format!("bad filter {text:?}; use name=\"value\""));
-    let (name, negated, value) = match text.split_once("!=") {
-        Some((name, value)) => (name, true, value),
-        None => {
-            let (name, value) = text.split_once('=').ok_or_else(bad)?;
-            (name, false, value)
-        }
-    };
-    let value = value.trim().trim_matches('"');
-    Ok((name.trim().to_owned(), negated, value.to_owned()))
+/// A filter as a matcher; a bad one, or a bad pattern, is a 400.
+fn matcher(text: &str) -> Result<Matcher, ApiError> {
+    Matcher::parse(text)
+        .filter(|m| !m.is_regex || app::model::silence::is_pattern(&m.value))
+        .ok_or_else(|| ApiError::Malformed(format!("bad filter {text:?}; use name=\"value\"")))
 }
 
 async fn alerts(
@@ -141,9 +145,6 @@ async fn alerts(
     raw_query: axum::extract::RawQuery,
 ) -> Result<Json<Vec<GettableAlert>>, ApiError> {
     let query = parse_query(raw_query.0.as_deref().unwrap_or(""))?;
-    if query.active == Some(false) {
-        return Ok(Json(Vec::new()));
-    }
     let matchers = query
         .filter
         .iter()
@@ -157,13 +158,12 @@ async fn alerts(
     Ok(Json(
         firing
             .into_iter()
-            .map(GettableAlert::of)
-            .filter(|alert| {
-                matchers.iter().all(|(name, negated, value)| {
-                    let equal = alert.labels.get(name).is_some_and(|v| v == value);
-                    equal != *negated
-                })
+            .filter(|alert| match alert.silenced_by {
+                Some(_) => query.silenced != Some(false),
+                None => query.active != Some(false),
             })
+            .map(GettableAlert::of)
+            .filter(|alert| matchers.iter().all(|m| m.matches(&alert.labels)))
             .collect(),
     ))
 }
@@ -172,7 +172,7 @@ async fn alerts(
 /// rest is read the usual way.
 fn parse_query(raw: &str) -> Result<AlertsQuery, ApiError> {
     let mut filter = Vec::new();
-    let mut active = None;
+    let (mut active, mut silenced) = (None, None);
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let value = percent_decode(value)
@@ -180,10 +180,15 @@ fn parse_query(raw: &str) -> Result<AlertsQuery, ApiError> {
         match key {
             "filter" => filter.push(value),
             "active" => active = Some(value != "false"),
+            "silenced" => silenced = Some(value != "false"),
             _ => {}
         }
     }
-    Ok(AlertsQuery { active, filter })
+    Ok(AlertsQuery {
+        active,
+        silenced,
+        filter,
+    })
 }
 
 fn percent_decode(text: &str) -> Option<String> {
@@ -219,6 +224,38 @@ async fn status() -> Json<Value> {
     }))
 }
 
+/// Alertmanager's `gettableSilence`. Silences with no end (until an alert
+/// resolves, or a maintenance window that recurs forever) show a far end.
+fn gettable_silence(silence: &Silence) -> Value {
+    let ends = silence
+        .ends_at
+        .map(rfc3339)
+        .unwrap_or_else(|| "9999-12-31T23:59:59.000Z".to_owned());
+    let mut comment = silence.comment.clone();
+    if let Some(recurrence) = &silence.recurrence {
+        comment = format!("{comment} (maintenance window: {})", recurrence.text());
+    }
+    json!({
+        "id": silence.id.to_string(),
+        "status": { "state": silence.state.as_str() },
+        "updatedAt": rfc3339(silence.created_at),
+        "comment": comment,
+        "createdBy": silence.created_by,
+        "startsAt": rfc3339(silence.starts_at),
+        "endsAt": ends,
+        "matchers": silence.matchers.iter().map(|m| json!({
+            "name": m.name, "value": m.value, "isRegex": m.is_regex, "isEqual": m.is_equal,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `GET /api/v2/silences`: every silence, expired ones included, as
+/// `amtool silence query` reads them.
+async fn silences(State(state): State<ServerState>) -> Result<Json<Vec<Value>>, ApiError> {
+    let silences = state.app.db.silences(Utc::now(), true, 1_000).await?;
+    Ok(Json(silences.iter().map(gettable_silence).collect()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,13 +264,17 @@ mod tests {
     fn filters_are_label_matchers() {
         assert_eq!(
             matcher("service=\"orders\"").unwrap(),
-            ("service".to_owned(), false, "orders".to_owned())
+            Matcher::equal("service", "orders")
         );
-        assert_eq!(
-            matcher("severity!=\"warning\"").unwrap(),
-            ("severity".to_owned(), true, "warning".to_owned())
-        );
+        let not_warning = matcher("severity!=\"warning\"").unwrap();
+        assert_eq!((not_warning.is_equal, not_warning.is_regex), (false, false));
+        let regex = matcher("service=~\"pay.*\"").unwrap();
+        assert_eq!((regex.is_equal, regex.is_regex), (true, true));
+        assert_eq!(regex.value, "pay.*");
+        let not_regex = matcher("service!~\"a|b\"").unwrap();
+        assert_eq!((not_regex.is_equal, not_regex.is_regex), (false, true));
         assert!(matcher("nonsense").is_err());
+        assert!(matcher("service=~\"(\"").is_err());
         let query =
             parse_query("filter=service%3D%22a%22&filter=severity%3D%22critical%22&active=true")
                 .unwrap();

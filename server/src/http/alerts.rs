@@ -83,10 +83,14 @@ pub struct AlertView {
     pub acknowledged_at: Option<String>,
     pub comment: Option<String>,
     pub runbook_url: String,
+    /// The silence muting it, if any.
+    pub silenced_by: Option<i64>,
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 impl AlertView {
     fn of(alert: Alert) -> AlertView {
+        let labels = alert.labels();
         AlertView {
             id: alert.id,
             rule_id: alert.rule_id,
@@ -102,8 +106,10 @@ impl AlertView {
             resolved_by: alert.resolved_by,
             acknowledged_by: alert.acknowledged_by,
             acknowledged_at: alert.acknowledged_at.map(rfc3339),
+            labels,
             comment: alert.ack_comment,
             runbook_url: alert.runbook_url,
+            silenced_by: alert.silenced_by,
         }
     }
 }
@@ -247,12 +253,26 @@ async fn rules(State(state): State<ServerState>) -> Result<Json<Vec<AlertRule>>,
     Ok(Json(state.app.db.alert_rules(false).await?))
 }
 
-/// The body as a rule, or why not: bad JSON is a 400, bad fields a 422.
-fn valid_rule(
+/// The body as a rule, or why not: bad JSON is a 400, bad fields (or
+/// notification targets that do not exist) a 422.
+async fn valid_rule(
+    state: &ServerState,
     body: Result<Json<RuleInput>, axum::extract::rejection::JsonRejection>,
 ) -> Result<RuleSpec, ApiError> {
     let Json(input) = body.map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
-    input.validate().map_err(ApiError::Invalid)
+    let spec = input.validate().map_err(ApiError::Invalid)?;
+    let targets = state.app.db.notification_targets().await?;
+    if let Some(unknown) = spec
+        .notify
+        .iter()
+        .find(|name| !targets.iter().any(|t| &t.name == *name))
+    {
+        return Err(ApiError::Invalid(vec![app::search_form::FieldError {
+            field: "notify".to_owned(),
+            message: format!("there is no notification target named {unknown:?}"),
+        }]));
+    }
+    Ok(spec)
 }
 
 fn rule_name_taken(error: app::storage::StorageError) -> ApiError {
@@ -288,7 +308,7 @@ async fn create_rule(
     caller: Caller,
     body: Result<Json<RuleInput>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(axum::http::StatusCode, Json<AlertRule>), ApiError> {
-    let spec = valid_rule(body)?;
+    let spec = valid_rule(&state, body).await?;
     let id = state
         .app
         .db
@@ -315,7 +335,7 @@ async fn update_rule(
     Path(id): Path<i64>,
     body: Result<Json<RuleInput>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<AlertRule>, ApiError> {
-    let spec = valid_rule(body)?;
+    let spec = valid_rule(&state, body).await?;
     if !state
         .app
         .db

@@ -10,6 +10,7 @@ pub mod jaeger;
 mod metrics;
 mod notifications;
 mod probes;
+mod silences;
 
 pub(crate) use alertmanager::{
     annotations as alertmanager_annotations, labels as alertmanager_labels,
@@ -78,6 +79,7 @@ pub fn api_routes(metrics_auth: bool) -> Vec<ApiRoute> {
     routes.extend(checks::routes());
     routes.extend(ingest_keys::routes());
     routes.extend(alerts::routes());
+    routes.extend(silences::routes());
     routes.extend(alertmanager::routes());
     routes.extend(notifications::routes());
     routes

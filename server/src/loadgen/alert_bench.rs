@@ -47,6 +47,7 @@ fn spec(n: usize, services: &[String]) -> RuleSpec {
         labels: BTreeMap::new(),
         runbook_url: String::new(),
         enabled: true,
+        notify: Vec::new(),
     }
 }
 

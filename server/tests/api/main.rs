@@ -30,4 +30,5 @@ mod retention;
 mod rollups;
 mod service_map;
 mod shutdown;
+mod silences;
 mod storage;

@@ -20,14 +20,14 @@ use crate::helpers::{TestApp, spawn_app};
 
 /// Takes webhook posts; answers with `status` (503 plays "down").
 #[derive(Clone)]
-struct Receiver {
+pub struct Receiver {
     got: Arc<Mutex<Vec<(String, Value)>>>,
     status: Arc<AtomicU16>,
     address: SocketAddr,
 }
 
 impl Receiver {
-    async fn start(status: u16) -> Receiver {
+    pub async fn start(status: u16) -> Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let receiver = Receiver {
             got: Arc::default(),
@@ -41,12 +41,12 @@ impl Receiver {
         receiver
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("http://{}/{path}", self.address)
     }
 
     /// The bodies posted to `path` so far.
-    fn bodies(&self, path: &str) -> Vec<Value> {
+    pub fn bodies(&self, path: &str) -> Vec<Value> {
         let got = self.got.lock().unwrap();
         got.iter()
             .filter(|(p, _)| p == path)
@@ -55,7 +55,7 @@ impl Receiver {
     }
 
     /// Waits until `path` has received `count` bodies.
-    async fn wait_for(&self, path: &str, count: usize) -> Vec<Value> {
+    pub async fn wait_for(&self, path: &str, count: usize) -> Vec<Value> {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let bodies = self.bodies(path);
@@ -80,7 +80,7 @@ async fn take(
     status
 }
 
-async fn target(app: &TestApp, body: Value) -> u16 {
+pub async fn target(app: &TestApp, body: Value) -> u16 {
     let response = app
         .client
         .post(app.url("/api/v1/notification-targets"))

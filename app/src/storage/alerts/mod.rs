@@ -10,7 +10,7 @@ use crate::storage::notifications::enqueue;
 use crate::storage::{Database, StorageError};
 
 /// A stored value the code does not know: the table's checks were changed.
-pub(super) fn corrupt(what: &str, value: &str) -> StorageError {
+pub(crate) fn corrupt(what: &str, value: &str) -> StorageError {
     StorageError::Query(sqlx::Error::Decode(
         format!("alert {what} {value:?} is unknown").into(),
     ))
@@ -66,6 +66,8 @@ struct AlertRow {
     acknowledged_at: Option<DateTime<Utc>>,
     ack_comment: Option<String>,
     runbook_url: String,
+    labels: serde_json::Value,
+    silenced_by: Option<i64>,
 }
 
 impl TryFrom<AlertRow> for Alert {
@@ -91,13 +93,17 @@ impl TryFrom<AlertRow> for Alert {
             acknowledged_at: row.acknowledged_at,
             ack_comment: row.ack_comment,
             runbook_url: row.runbook_url,
+            rule_labels: serde_json::from_value(row.labels)
+                .map_err(|_| corrupt("labels", "not an object of strings"))?,
+            silenced_by: row.silenced_by,
+            impacted_by: Vec::new(),
         })
     }
 }
 
 const ALERT_COLUMNS: &str = "a.id, a.rule_id, r.name as rule, r.kind, r.threshold, r.severity, a.service, a.state, \
      a.value, a.pending_since, a.firing_since, a.resolved_at, a.resolved_by, a.acknowledged_by, \
-     a.acknowledged_at, a.ack_comment, r.runbook_url";
+     a.acknowledged_at, a.ack_comment, r.runbook_url, r.labels, a.silenced_by";
 
 impl Database {
     /// The instances not yet resolved.
@@ -111,9 +117,12 @@ impl Database {
 
     /// Applies one evaluation's changes at `now`, all or nothing, with a
     /// transition row for every change of state.
+    /// `silenced` names, by fingerprint, the silence muting each open
+    /// alert now; muted alerts are not sent.
     pub async fn apply_alert_changes(
         &self,
         changes: &[AlertChange],
+        silenced: &[(String, i64)],
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         let mut tx = self.pool().begin().await?;
@@ -186,10 +195,22 @@ impl Database {
                 }
             }
         }
+        mark_silenced(&mut tx, silenced).await?;
         enqueue(&mut tx, &fired, "firing").await?;
         enqueue(&mut tx, &resolved, "resolved").await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Firing alerts never sent, and not muted: their silence ended while
+    /// they fired, so they are announced now.
+    pub async fn firing_unannounced(&self) -> Result<Vec<i64>, StorageError> {
+        Ok(sqlx::query_scalar(
+            "select id from alerts where state = 'firing' and silenced_by is null \
+               and last_notified_at is null",
+        )
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// Alerts, open ones first (firing, then pending), newest first, then
@@ -301,6 +322,27 @@ impl Database {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Sets each open alert's `silenced_by`, touching only those that change.
+async fn mark_silenced(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    silenced: &[(String, i64)],
+) -> Result<(), StorageError> {
+    let (fingerprints, silences): (Vec<&str>, Vec<i64>) =
+        silenced.iter().map(|(f, s)| (f.as_str(), *s)).unzip();
+    sqlx::query(
+        "with muted as (select f, s from unnest($1::text[], $2::bigint[]) t(f, s)), \
+         wanted as (select a.id, muted.s from alerts a left join muted on muted.f = a.fingerprint \
+           where a.state <> 'resolved') \
+         update alerts a set silenced_by = wanted.s from wanted \
+         where a.id = wanted.id and a.silenced_by is distinct from wanted.s",
+    )
+    .bind(fingerprints)
+    .bind(silences)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn transition(

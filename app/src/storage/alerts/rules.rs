@@ -24,6 +24,7 @@ struct RuleRow {
     runbook_url: String,
     enabled: bool,
     builtin: bool,
+    notify: Vec<String>,
 }
 
 impl TryFrom<RuleRow> for AlertRule {
@@ -49,18 +50,20 @@ impl TryFrom<RuleRow> for AlertRule {
             runbook_url: row.runbook_url,
             enabled: row.enabled,
             builtin: row.builtin,
+            notify: row.notify,
         })
     }
 }
 
+const RULE_COLUMNS: &str = "id, name, kind, statistic, services, comparison, threshold, \
+     window_secs, for_secs, severity, labels, runbook_url, enabled, builtin, notify";
+
 impl Database {
     /// Every rule, or only the enabled ones, by name.
     pub async fn alert_rules(&self, enabled_only: bool) -> Result<Vec<AlertRule>, StorageError> {
-        let rows: Vec<RuleRow> = sqlx::query_as(
-            "select id, name, kind, statistic, services, comparison, threshold, window_secs, \
-             for_secs, severity, labels, runbook_url, enabled, builtin \
-             from alert_rules where enabled or not $1 order by name",
-        )
+        let rows: Vec<RuleRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select {RULE_COLUMNS} from alert_rules where enabled or not $1 order by name"
+        )))
         .bind(enabled_only)
         .fetch_all(self.pool())
         .await?;
@@ -68,10 +71,9 @@ impl Database {
     }
 
     pub async fn alert_rule(&self, id: i64) -> Result<Option<AlertRule>, StorageError> {
-        let row: Option<RuleRow> = sqlx::query_as(
-            "select id, name, kind, statistic, services, comparison, threshold, window_secs, \
-             for_secs, severity, labels, runbook_url, enabled, builtin from alert_rules where id = $1",
-        )
+        let row: Option<RuleRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select {RULE_COLUMNS} from alert_rules where id = $1"
+        )))
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
@@ -82,8 +84,8 @@ impl Database {
     pub async fn create_alert_rule(&self, spec: &RuleSpec) -> Result<i64, StorageError> {
         let query = sqlx::query(
             "insert into alert_rules (name, kind, statistic, services, comparison, threshold, \
-             window_secs, for_secs, severity, labels, runbook_url, enabled) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
+             window_secs, for_secs, severity, labels, runbook_url, enabled, notify) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
         );
         let row = bind_rule(query, spec)
             .fetch_one(self.pool())
@@ -97,7 +99,8 @@ impl Database {
         let query = sqlx::query(
             "update alert_rules set name = $1, kind = $2, statistic = $3, services = $4, \
              comparison = $5, threshold = $6, window_secs = $7, for_secs = $8, severity = $9, \
-             labels = $10, runbook_url = $11, enabled = $12, updated_at = now() where id = $13",
+             labels = $10, runbook_url = $11, enabled = $12, notify = $13, updated_at = now() \
+             where id = $14",
         );
         let done = bind_rule(query, spec)
             .bind(id)
@@ -118,7 +121,7 @@ impl Database {
     }
 }
 
-/// Binds a rule's twelve settings as $1..$12, in the column order of
+/// Binds a rule's thirteen settings as $1..$13, in the column order of
 /// `create_alert_rule` and `update_alert_rule`.
 fn bind_rule<'q>(
     query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
@@ -137,6 +140,7 @@ fn bind_rule<'q>(
         .bind(labels_json(spec))
         .bind(&spec.runbook_url)
         .bind(spec.enabled)
+        .bind(&spec.notify)
 }
 
 fn labels_json(spec: &RuleSpec) -> serde_json::Value {

@@ -1,6 +1,9 @@
 //! `/alerts`: the on-call engineer's page. Open alerts first, firing before
 //! pending, the unacknowledged ones marked; acknowledge with a comment
-//! right there. Updates every 5 s.
+//! right there, or mute one until it resolves. The Silences tab is in
+//! [`silences`]. Updates every 5 s.
+
+mod silences;
 
 use std::time::Duration;
 
@@ -10,6 +13,8 @@ use crate::components::{EmptyState, PageHeader, SendDataHelp, use_query_param, u
 use crate::model::alert::{Alert, AlertState};
 use crate::model::role::Role;
 use crate::rpc::alerts::{AckAlert, UnackAlert, alerts_list};
+use crate::rpc::silences::MuteAlert;
+use silences::{EndingSilences, SilencesPanel};
 
 const REFRESH: Duration = Duration::from_secs(5);
 
@@ -19,19 +24,30 @@ pub fn AlertsPage() -> impl IntoView {
     let tick = use_refresh_tick(REFRESH);
     let ack = ServerAction::<AckAlert>::new();
     let unack = ServerAction::<UnackAlert>::new();
+    let mute = ServerAction::<MuteAlert>::new();
     // While someone types a comment the list holds still.
     let typing = RwSignal::new(false);
     let list = Resource::new(
         move || {
             let tick = if typing.get() { 0 } else { tick.get() };
-            (show.get(), tick, ack.version().get(), unack.version().get())
+            let versions = (
+                ack.version().get(),
+                unack.version().get(),
+                mute.version().get(),
+            );
+            (show.get(), tick, versions)
         },
         |(show, ..)| alerts_list(show),
     );
+    let actions = AlertActions { ack, unack, mute };
     let failure = move || {
         let ack_error = ack.value().get().and_then(Result::err);
         let unack_error = unack.value().get().and_then(Result::err);
-        ack_error.or(unack_error).map(|e| e.to_string())
+        let mute_error = mute.value().get().and_then(Result::err);
+        ack_error
+            .or(unack_error)
+            .or(mute_error)
+            .map(|e| e.to_string())
     };
     let tab = move |value: &'static str, label: &'static str| {
         let href = if value.is_empty() {
@@ -49,14 +65,40 @@ pub fn AlertsPage() -> impl IntoView {
             {tab("", "Open")}
             {tab("resolved", "Resolved")}
             {tab("all", "All")}
+            {tab("silences", "Silences")}
         </nav>
+        <Show when=move || show.get() == "silences" fallback=move || view! {
+            <EndingSilences tick/>
+            <AlertList list failure actions typing/>
+        }>
+            <SilencesPanel tick/>
+        </Show>
+    }
+}
+
+/// The on-call actions a card can take.
+#[derive(Clone, Copy)]
+struct AlertActions {
+    ack: ServerAction<AckAlert>,
+    unack: ServerAction<UnackAlert>,
+    mute: ServerAction<MuteAlert>,
+}
+
+#[component]
+fn AlertList(
+    list: Resource<Result<Vec<Alert>, crate::error::AppError>>,
+    failure: impl Fn() -> Option<String> + Send + Sync + 'static,
+    actions: AlertActions,
+    typing: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
         {move || failure().map(|text| view! { <p class="error-banner">{text}</p> })}
         <Transition fallback=|| view! { <p class="muted">"Loading alerts…"</p> }>
             {move || list.get().map(|result| match result {
                 Ok(alerts) if alerts.is_empty() => view! { <NoAlerts/> }.into_any(),
                 Ok(alerts) => view! {
                     <ul class="alert-list" data-testid="alerts">
-                        {alerts.into_iter().map(|alert| view! { <AlertCard alert ack unack typing/> }).collect_view()}
+                        {alerts.into_iter().map(|alert| view! { <AlertCard alert actions typing/> }).collect_view()}
                     </ul>
                 }.into_any(),
                 Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
@@ -84,12 +126,8 @@ fn when(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 #[component]
-fn AlertCard(
-    alert: Alert,
-    ack: ServerAction<AckAlert>,
-    unack: ServerAction<UnackAlert>,
-    typing: RwSignal<bool>,
-) -> impl IntoView {
+fn AlertCard(alert: Alert, actions: AlertActions, typing: RwSignal<bool>) -> impl IntoView {
+    let AlertActions { ack, unack, mute } = actions;
     let id = alert.id;
     let open = alert.state != AlertState::Resolved;
     let unacked = alert.state == AlertState::Firing && alert.acknowledged_by.is_none();
@@ -122,6 +160,16 @@ fn AlertCard(
         }
     });
     let responder = crate::auth::allowed(Role::Responder);
+    let silenced = alert.silenced_by.map(|silence| {
+        let href = format!("/alerts?show=silences#silence-{silence}");
+        view! {
+            <p class="silenced" data-testid="silenced">
+                "Muted by " <a href=href>{format!("silence #{silence}")}</a> ": not sent until it ends"
+            </p>
+        }
+    });
+    let muting = (open && responder && alert.silenced_by.is_none())
+        .then(|| view! { <MuteForm id mute typing/> });
     let actions = (open && responder).then(|| {
         if alert.acknowledged_by.is_some() {
             view! {
@@ -164,6 +212,7 @@ fn AlertCard(
             </div>
             <p class="muted">{since} " · value " {value} " (threshold " {threshold} ")"</p>
             {acknowledged}
+            {silenced}
             <p class="alert-links">
                 <a href=alert.traces_href()>"Traces behind it"</a>
                 {(!alert.runbook_url.is_empty()).then(|| view! {
@@ -171,6 +220,32 @@ fn AlertCard(
                 })}
             </p>
             {actions}
+            {muting}
         </li>
+    }
+}
+
+/// "Mute until resolved", with the reason the silence needs.
+#[component]
+fn MuteForm(id: i64, mute: ServerAction<MuteAlert>, typing: RwSignal<bool>) -> impl IntoView {
+    let comment = RwSignal::new(String::new());
+    let input_id = format!("mute-comment-{id}");
+    view! {
+        <details class="mute">
+            <summary>"Mute…"</summary>
+            <form class="ack-form" on:submit=move |ev| {
+                ev.prevent_default();
+                typing.set(false);
+                mute.dispatch(MuteAlert { id, comment: comment.get_untracked() });
+            }>
+                <label for=input_id.clone() class="visually-hidden">"Why mute it"</label>
+                <input id=input_id placeholder="Why (required)" maxlength="2000"
+                    prop:value=move || comment.get()
+                    on:focus=move |_| typing.set(true)
+                    on:blur=move |_| typing.set(!comment.get_untracked().is_empty())
+                    on:input=move |ev| comment.set(event_target_value(&ev))/>
+                <button type="submit">"Mute until resolved"</button>
+            </form>
+        </details>
     }
 }
