@@ -27,7 +27,7 @@ pub async fn alerts_list(show: String) -> Result<Vec<Alert>, AppError> {
             .filter(|a| a.state != AlertState::Resolved)
             .collect(),
     };
-    Ok(alerts)
+    Ok(db.with_root_causes(alerts, chrono::Utc::now()).await?)
 }
 
 /// Acknowledges an open alert with an optional comment, as the signed-in

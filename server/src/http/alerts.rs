@@ -85,6 +85,8 @@ pub struct AlertView {
     pub runbook_url: String,
     /// The silence muting it, if any.
     pub silenced_by: Option<i64>,
+    /// Services downstream, firing or down, where its trouble starts.
+    pub impacted_by: Vec<String>,
     pub labels: std::collections::BTreeMap<String, String>,
 }
 
@@ -110,6 +112,7 @@ impl AlertView {
             comment: alert.ack_comment,
             runbook_url: alert.runbook_url,
             silenced_by: alert.silenced_by,
+            impacted_by: alert.impacted_by,
         }
     }
 }
@@ -139,6 +142,7 @@ async fn list(
         .db
         .alerts(wanted, query.service.as_deref(), limit)
         .await?;
+    let alerts = state.app.db.with_root_causes(alerts, Utc::now()).await?;
     Ok(Json(alerts.into_iter().map(AlertView::of).collect()))
 }
 

@@ -13,6 +13,7 @@ mod checks_file;
 mod checks_pages;
 mod checks_scheduler;
 mod checks_storage;
+mod incidents;
 mod ingest_errors;
 mod ingest_grpc;
 mod ingest_http;

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use crate::components::{EmptyState, PageHeader, SendDataHelp, use_query_param, use_refresh_tick};
 use crate::model::alert::{Alert, AlertState};
+use crate::model::incident::{Incident, group_incidents};
 use crate::model::role::Role;
 use crate::rpc::alerts::{AckAlert, UnackAlert, alerts_list};
 use crate::rpc::silences::MuteAlert;
@@ -98,13 +99,59 @@ fn AlertList(
                 Ok(alerts) if alerts.is_empty() => view! { <NoAlerts/> }.into_any(),
                 Ok(alerts) => view! {
                     <ul class="alert-list" data-testid="alerts">
-                        {alerts.into_iter().map(|alert| view! { <AlertCard alert actions typing/> }).collect_view()}
+                        {group_incidents(alerts).into_iter().map(|incident| view! {
+                            <IncidentItem incident actions typing/>
+                        }).collect_view()}
                     </ul>
                 }.into_any(),
                 Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
             })}
         </Transition>
     }
+}
+
+/// An alert on its own, or an incident: the alerts at its root, then the
+/// alerts of the services it impacts, folded away.
+#[component]
+fn IncidentItem(
+    incident: Incident,
+    actions: AlertActions,
+    typing: RwSignal<bool>,
+) -> impl IntoView {
+    let cards = |alerts: Vec<Alert>| {
+        alerts
+            .into_iter()
+            .map(|alert| view! { <AlertCard alert actions typing/> })
+            .collect_view()
+    };
+    if incident.impacted.is_empty() {
+        return cards(incident.alerts).into_any();
+    }
+    let mut services: Vec<String> = incident
+        .impacted
+        .iter()
+        .map(|a| a.service.clone())
+        .collect();
+    services.dedup();
+    let summary = format!(
+        "{} alerts on services that call it: {}",
+        incident.impacted.len(),
+        services.join(", ")
+    );
+    view! {
+        <li class="incident" data-root=incident.root.clone()>
+            <p class="incident-head">
+                "Incident at " <strong>{incident.root.clone()}</strong>
+                {incident.alerts.is_empty().then_some(" (its health check is down)")}
+            </p>
+            <ul class="alert-list">{cards(incident.alerts)}</ul>
+            <details class="impacted">
+                <summary>{summary}</summary>
+                <ul class="alert-list">{cards(incident.impacted)}</ul>
+            </details>
+        </li>
+    }
+    .into_any()
 }
 
 #[component]
@@ -213,6 +260,11 @@ fn AlertCard(alert: Alert, actions: AlertActions, typing: RwSignal<bool>) -> imp
             <p class="muted">{since} " · value " {value} " (threshold " {threshold} ")"</p>
             {acknowledged}
             {silenced}
+            {(!alert.impacted_by.is_empty()).then(|| view! {
+                <p class="impacted-by" data-testid="impacted-by">
+                    "Impacted by " {alert.impacted_by.join(", ")}
+                </p>
+            })}
             <p class="alert-links">
                 <a href=alert.traces_href()>"Traces behind it"</a>
                 {(!alert.runbook_url.is_empty()).then(|| view! {

@@ -1,5 +1,6 @@
 //! Alert instances and their transitions; the rules are in [`rules`].
 
+mod causes;
 mod rules;
 
 use chrono::{DateTime, Utc};
