@@ -35,7 +35,9 @@ pub fn rpc_access(endpoint: &str) -> Option<Access> {
         "status_page" | "instance_status" | "whoami" => Public,
         "services_overview" | "service_detail" | "service_names" | "operation_names"
         | "health_overview" | "check_suggestions" | "check_detail" | "search_traces" | "trace"
-        | "service_map" | "edge_traces" | "alerts_list" | "silences_list" => Signed(Viewer),
+        | "service_map" | "edge_traces" | "alerts_list" | "silences_list" | "alert_history" => {
+            Signed(Viewer)
+        }
         // Your own tokens: everybody manages theirs.
         "my_tokens" | "create_my_token" | "revoke_my_token" | "end_other_sessions" => {
             Signed(Viewer)

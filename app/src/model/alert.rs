@@ -258,6 +258,41 @@ impl Alert {
     }
 }
 
+/// One change of an alert's state, with the value that caused it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct AlertTransition {
+    pub at: DateTime<Utc>,
+    /// None for the first (the alert opened).
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub value: Option<f64>,
+    pub note: String,
+}
+
+/// One notification of an alert to one target, with its last attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct DeliveryRecord {
+    pub id: i64,
+    pub target: String,
+    pub event: String,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i32,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub given_up_at: Option<DateTime<Utc>>,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+}
+
+/// An alert with everything that happened to it: the detail page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertHistory {
+    pub alert: Alert,
+    pub transitions: Vec<AlertTransition>,
+    pub deliveries: Vec<DeliveryRecord>,
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

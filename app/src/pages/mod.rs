@@ -16,7 +16,7 @@ mod traces;
 
 pub use account::{LoginPage, SetupPage};
 pub use admin::AdminPage;
-pub use alerts::AlertsPage;
+pub use alerts::{AlertDetailPage, AlertsPage};
 pub use health::{HealthCheckPage, HealthPage, NewCheckPage};
 pub use map::MapPage;
 pub use not_found::NotFoundPage;
@@ -34,7 +34,7 @@ use crate::components::use_time_range;
 
 /// A path parameter as text. It is untrusted: it is only ever rendered as a
 /// text node, which Leptos escapes.
-fn use_path_param(name: &'static str) -> Signal<String> {
+pub(crate) fn use_path_param(name: &'static str) -> Signal<String> {
     let params = use_params_map();
     Signal::derive(move || params.read().get(name).unwrap_or_default())
 }

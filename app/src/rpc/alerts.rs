@@ -30,6 +30,23 @@ pub async fn alerts_list(show: String) -> Result<Vec<Alert>, AppError> {
     Ok(db.with_root_causes(alerts, chrono::Utc::now()).await?)
 }
 
+/// One alert with its timeline and its notifications.
+#[server(prefix = "/rpc", endpoint = "alert_history")]
+pub async fn alert_history(id: i64) -> Result<crate::model::alert::AlertHistory, AppError> {
+    crate::auth::require(crate::model::role::Role::Viewer)?;
+    let db = crate::state::app_state()?.db;
+    let alert = db
+        .alert(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("alert".to_owned()))?;
+    let mut alerts = db.with_root_causes(vec![alert], chrono::Utc::now()).await?;
+    Ok(crate::model::alert::AlertHistory {
+        alert: alerts.remove(0),
+        transitions: db.alert_transitions(id).await?,
+        deliveries: db.alert_deliveries(id).await?,
+    })
+}
+
 /// Acknowledges an open alert with an optional comment, as the signed-in
 /// responder.
 #[server(prefix = "/rpc", endpoint = "ack_alert")]

@@ -32,19 +32,7 @@ pub struct Delivery {
     pub target_url: String,
 }
 
-/// One delivery of an alert, as its log shows it.
-#[derive(Debug, Clone, Serialize, FromRow)]
-pub struct DeliveryRecord {
-    pub id: i64,
-    pub target: String,
-    pub event: String,
-    pub created_at: DateTime<Utc>,
-    pub attempts: i32,
-    pub delivered_at: Option<DateTime<Utc>>,
-    pub given_up_at: Option<DateTime<Utc>>,
-    pub last_status: Option<i32>,
-    pub last_error: Option<String>,
-}
+pub use crate::model::alert::DeliveryRecord;
 
 /// How long a claimed delivery is hidden from other replicas: longer than
 /// one attempt (10 s timeout), so two never send it at once.

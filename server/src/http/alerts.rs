@@ -29,6 +29,12 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::new(Method::GET, "/api/v1/alerts", viewer, get(list)),
         ApiRoute::new(Method::GET, "/api/v1/alerts/{id}", viewer, get(one)),
         ApiRoute::new(
+            Method::GET,
+            "/api/v1/alerts/{id}/history",
+            viewer,
+            get(history),
+        ),
+        ApiRoute::new(
             Method::POST,
             "/api/v1/alerts/{id}/ack",
             responder,
@@ -160,6 +166,16 @@ async fn one(
     Path(id): Path<i64>,
 ) -> Result<Json<AlertView>, ApiError> {
     Ok(Json(AlertView::of(found(&state, id).await?)))
+}
+
+/// Every state change of the alert, oldest first, with the value that
+/// caused it.
+async fn history(
+    State(state): State<ServerState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<app::model::alert::AlertTransition>>, ApiError> {
+    found(&state, id).await?;
+    Ok(Json(state.app.db.alert_transitions(id).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -188,21 +188,47 @@ async fn an_error_rate_alert_fires_is_acknowledged_and_resolves() {
     assert_eq!(resolved["state"], "resolved");
     assert!(resolved["resolved_at"].is_string());
 
-    let mut connection = app.database.as_ref().unwrap().connect().await;
-    let transitions: Vec<(Option<String>, String)> = sqlx::query_as(
-        "select from_state, to_state from alert_transitions where alert_id = $1 order by id",
-    )
-    .bind(id)
-    .fetch_all(&mut connection)
-    .await
-    .unwrap();
+    // The history: through the API, and on the alert's page.
+    let history: Json = app
+        .get(&format!("/api/v1/alerts/{id}/history"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let steps: Vec<(Json, Json)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["from_state"].clone(), t["to_state"].clone()))
+        .collect();
     assert_eq!(
-        transitions,
-        vec![
-            (None, "firing".to_owned()),
-            (Some("firing".to_owned()), "resolved".to_owned())
+        steps,
+        [
+            (Json::Null, json!("firing")),
+            (json!("firing"), json!("resolved"))
         ]
     );
+    assert_eq!(
+        history[1]["note"],
+        "no longer measured (no data, or the rule is disabled)"
+    );
+    let page = app
+        .get(&format!("/alerts/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-testid=\"timeline\""), "{page}");
+    assert!(page.contains("no longer measured"));
+    let ack = page
+        .split("class=\"ack\"")
+        .nth(1)
+        .expect("the acknowledgement");
+    assert!(
+        ack.contains("Acknowledged by") && ack.contains("oncall"),
+        "{ack}"
+    );
+    let mut connection = app.database.as_ref().unwrap().connect().await;
     let audit: i64 = sqlx::query_scalar(
         "select count(*) from audit_log where action = 'alert.ack' and actor = 'oncall'",
     )

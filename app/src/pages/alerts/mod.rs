@@ -3,6 +3,7 @@
 //! right there, or mute one until it resolves. The Silences tab is in
 //! [`silences`]. Updates every 5 s.
 
+mod detail;
 mod silences;
 
 use std::time::Duration;
@@ -15,6 +16,7 @@ use crate::model::incident::{Incident, group_incidents};
 use crate::model::role::Role;
 use crate::rpc::alerts::{AckAlert, UnackAlert, alerts_list};
 use crate::rpc::silences::MuteAlert;
+pub use detail::AlertDetailPage;
 use silences::{EndingSilences, SilencesPanel};
 
 const REFRESH: Duration = Duration::from_secs(5);
@@ -267,6 +269,7 @@ fn AlertCard(alert: Alert, actions: AlertActions, typing: RwSignal<bool>) -> imp
             })}
             <p class="alert-links">
                 <a href=alert.traces_href()>"Traces behind it"</a>
+                " · " <a href=format!("/alerts/{id}")>"History"</a>
                 {(!alert.runbook_url.is_empty()).then(|| view! {
                     " · " <a href=alert.runbook_url.clone() rel="noopener noreferrer" target="_blank">"Runbook"</a>
                 })}

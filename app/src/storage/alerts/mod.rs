@@ -248,6 +248,20 @@ impl Database {
         row.map(Alert::try_from).transpose()
     }
 
+    /// Every transition of an alert, oldest first.
+    pub async fn alert_transitions(
+        &self,
+        id: i64,
+    ) -> Result<Vec<crate::model::alert::AlertTransition>, StorageError> {
+        Ok(sqlx::query_as(
+            "select at, from_state, to_state, value, note from alert_transitions \
+             where alert_id = $1 order by at, id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Acknowledges an open alert (`by` is a username); false when there is
     /// no such open alert.
     pub async fn acknowledge_alert(
