@@ -208,4 +208,45 @@ impl Database {
         .fetch_all(self.pool())
         .await?)
     }
+
+    /// Memory utilisation where a limit is known: for each (usage, limit)
+    /// name pair, each instance (same service and resource) sums its
+    /// latest usage over the attribute sets that also report a limit (JVM
+    /// pools, say) and divides by their limits. Per service and pair, the
+    /// fullest instance: `(service, pair index, utilisation)`.
+    pub async fn memory_utilization_from_limits(
+        &self,
+        pairs: &[(&str, &str)],
+        since_ns: i64,
+    ) -> Result<Vec<(String, i32, f64)>, StorageError> {
+        let (usage, limit): (Vec<String>, Vec<String>) = pairs
+            .iter()
+            .map(|(u, l)| ((*u).to_owned(), (*l).to_owned()))
+            .unzip();
+        let names: Vec<String> = usage.iter().chain(&limit).cloned().collect();
+        Ok(sqlx::query_as(
+            "with latest as ( \
+               select distinct on (s.id) s.service, s.name, s.resource, s.attributes, p.value \
+               from metric_streams s join metric_points p on p.stream_id = s.id \
+               where s.name = any($3) and p.time_ns >= $4 and p.value is not null \
+               order by s.id, p.time_ns desc), \
+             pair as (select usage, cap, (ordinality - 1)::int as rank \
+               from unnest($1::text[], $2::text[]) with ordinality as t(usage, cap, ordinality)), \
+             instances as ( \
+               select u.service, pair.rank, sum(u.value) / sum(l.value) as utilization \
+               from pair \
+               join latest u on u.name = pair.usage \
+               join latest l on l.name = pair.cap and l.service = u.service \
+                 and l.resource = u.resource and l.attributes = u.attributes \
+               where l.value > 0 \
+               group by u.service, u.resource, pair.rank) \
+             select service, rank, max(utilization) from instances group by service, rank",
+        )
+        .bind(&usage)
+        .bind(&limit)
+        .bind(&names)
+        .bind(since_ns)
+        .fetch_all(self.pool())
+        .await?)
+    }
 }

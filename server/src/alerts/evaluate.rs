@@ -11,10 +11,24 @@ use app::storage::{Database, StorageError};
 use chrono::{DateTime, Utc};
 
 /// Utilisation metrics (0..1) from the semantic conventions, by preference.
-pub const MEMORY_UTILIZATION: [&str; 3] = [
+pub const MEMORY_UTILIZATION: [&str; 4] = [
     "container.memory.utilization",
+    "k8s.container.memory_limit_utilization",
     "process.memory.utilization",
     "system.memory.utilization",
+];
+/// Where no utilisation is reported: usage over a limit, by preference.
+/// Usage and limit pair up per instance (same resource and attributes).
+pub const MEMORY_USAGE_AND_LIMIT: [(&str, &str); 6] = [
+    ("container.memory.usage", "k8s.container.memory_limit"),
+    ("container.memory.usage", "container.memory.limit"),
+    ("process.memory.usage", "process.memory.limit"),
+    ("jvm.memory.used", "jvm.memory.limit"),
+    (
+        "process.runtime.jvm.memory.usage",
+        "process.runtime.jvm.memory.limit",
+    ),
+    ("system.memory.usage", "system.memory.limit"),
 ];
 /// Memory in bytes, for rules with statistic `bytes`.
 pub const MEMORY_BYTES: [&str; 3] = [
@@ -217,14 +231,10 @@ impl<'a> Measurements<'a> {
         match rule.kind {
             RuleKind::ErrorRate | RuleKind::Latency => self.red_values(rule).await,
             RuleKind::Check => self.check_values(rule).await,
-            RuleKind::Memory => {
-                let names: &[&str] = if rule.statistic == "bytes" {
-                    &MEMORY_BYTES
-                } else {
-                    &MEMORY_UTILIZATION
-                };
-                self.metric_values(rule, names).await
+            RuleKind::Memory if rule.statistic == "bytes" => {
+                self.metric_values(rule, &MEMORY_BYTES).await
             }
+            RuleKind::Memory => self.memory_utilization(rule).await,
             RuleKind::Metric => self.metric_rule_values(rule).await,
         }
     }
@@ -299,6 +309,34 @@ impl<'a> Measurements<'a> {
 }
 
 impl Measurements<'_> {
+    /// Memory utilisation per service: as reported, or else computed from
+    /// usage and a known limit.
+    async fn memory_utilization(
+        &mut self,
+        rule: &AlertRule,
+    ) -> Result<Vec<(String, f64)>, StorageError> {
+        let mut values: HashMap<String, f64> = self
+            .metric_values(rule, &MEMORY_UTILIZATION)
+            .await?
+            .into_iter()
+            .collect();
+        let computed = self
+            .db
+            .memory_utilization_from_limits(&MEMORY_USAGE_AND_LIMIT, self.window_start_ns(rule))
+            .await?;
+        let mut best: HashMap<String, (i32, f64)> = HashMap::new();
+        for (service, rank, utilization) in computed {
+            let entry = best.entry(service).or_insert((rank, utilization));
+            if rank < entry.0 {
+                *entry = (rank, utilization);
+            }
+        }
+        for (service, (_, utilization)) in best {
+            values.entry(service).or_insert(utilization);
+        }
+        Ok(values.into_iter().collect())
+    }
+
     /// A `metric` rule's value per service: a sum's rate per second (a
     /// counter's latest total says nothing about now), anything else its
     /// latest value; the largest over the service's streams.

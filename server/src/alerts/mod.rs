@@ -10,4 +10,4 @@ pub mod evaluate;
 pub mod job;
 pub mod notify;
 
-pub use evaluate::{EvaluationSummary, evaluate_once};
+pub use evaluate::{EvaluationSummary, MEMORY_USAGE_AND_LIMIT, evaluate_once};

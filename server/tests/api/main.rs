@@ -21,6 +21,7 @@ mod ingest_keys;
 mod interop;
 mod jaeger_golden;
 mod jaeger_params;
+mod memory;
 mod metrics;
 mod metrics_ingest;
 mod notifications;
