@@ -35,9 +35,8 @@ pub fn rpc_access(endpoint: &str) -> Option<Access> {
         "status_page" | "instance_status" | "whoami" => Public,
         "services_overview" | "service_detail" | "service_names" | "operation_names"
         | "health_overview" | "check_suggestions" | "check_detail" | "search_traces" | "trace"
-        | "service_map" | "edge_traces" | "alerts_list" | "silences_list" | "alert_history" => {
-            Signed(Viewer)
-        }
+        | "service_map" | "edge_traces" | "alerts_list" | "silences_list" | "alert_history"
+        | "rules_list" => Signed(Viewer),
         // Your own tokens: everybody manages theirs.
         "my_tokens" | "create_my_token" | "revoke_my_token" | "end_other_sessions" => {
             Signed(Viewer)
@@ -47,7 +46,8 @@ pub fn rpc_access(endpoint: &str) -> Option<Access> {
         "pause_check" | "ack_alert" | "unack_alert" | "create_silence" | "mute_alert"
         | "expire_silence" => Signed(Responder),
         "save_check" | "delete_check" | "audit_log" | "ingest_keys" | "create_ingest_key"
-        | "revoke_ingest_key" | "users" | "create_user" | "update_user" => Signed(Admin),
+        | "revoke_ingest_key" | "users" | "create_user" | "update_user" | "save_rule"
+        | "delete_rule" | "preview_rule" => Signed(Admin),
         _ => return None,
     })
 }

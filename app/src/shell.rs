@@ -6,8 +6,8 @@ use leptos_router::path;
 use crate::components::{Footer, Header};
 use crate::pages::{
     AdminPage, AlertDetailPage, AlertsPage, HealthCheckPage, HealthPage, LoginPage, MapPage,
-    NewCheckPage, NotFoundPage, ProfilePage, ServicePage, ServicesPage, SetupPage, StatusPageView,
-    TracePage, TracesPage,
+    NewCheckPage, NotFoundPage, ProfilePage, RulesPage, ServicePage, ServicesPage, SetupPage,
+    StatusPageView, TracePage, TracesPage,
 };
 
 /// Applies a saved theme before the first paint, so a dark-theme user never
@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/status") view=StatusPageView/>
                     <Route path=path!("/alerts") view=AlertsPage/>
                     <Route path=path!("/alerts/:id") view=AlertDetailPage/>
+                    <Route path=path!("/rules") view=RulesPage/>
                     <Route path=path!("/account") view=ProfilePage/>
                     <Route path=path!("/admin") view=AdminPage/>
                     <Route path=path!("/login") view=LoginPage/>

@@ -18,7 +18,25 @@ pub struct AppState {
     /// Hashes a new password (argon2id, off the async runtime); the server
     /// supplies it for the same reason. `None` when hashing failed.
     pub hash_password: HashPassword,
+    /// Replays a rule over the last hours with the evaluator's own code
+    /// (which lives in the server), for the rules page's preview.
+    pub preview_rule: PreviewRule,
 }
+
+/// A rule in, what it would have done out.
+pub type PreviewRule = fn(
+    Database,
+    crate::model::alert::AlertRule,
+) -> std::pin::Pin<
+    Box<
+        dyn std::future::Future<
+                Output = Result<
+                    crate::model::rule_preview::RulePreview,
+                    crate::storage::StorageError,
+                >,
+            > + Send,
+    >,
+>;
 
 /// A password in, its PHC string out.
 pub type HashPassword =

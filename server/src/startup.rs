@@ -129,6 +129,7 @@ impl Application {
                 db,
                 mint_secret: crate::accounts::api_token::mint,
                 hash_password: crate::accounts::password::hash_boxed,
+                preview_rule: crate::alerts::preview::boxed,
             },
             metrics: Arc::new(SelfMetrics::new()),
             ingest: Arc::new(IngestSettings::from_config(&config.ingest)),

@@ -57,6 +57,29 @@ pub struct RuleSpec {
     pub notify: Vec<String>,
 }
 
+impl RuleSpec {
+    /// The rule this spec stores, under `id`.
+    pub fn into_rule(self, id: i64, builtin: bool) -> AlertRule {
+        AlertRule {
+            id,
+            name: self.name,
+            kind: self.kind,
+            statistic: self.statistic,
+            services: self.services,
+            comparison: self.comparison,
+            threshold: self.threshold,
+            window_secs: self.window_secs,
+            for_secs: self.for_secs,
+            severity: self.severity,
+            labels: self.labels,
+            runbook_url: self.runbook_url,
+            enabled: self.enabled,
+            builtin,
+            notify: self.notify,
+        }
+    }
+}
+
 fn seconds(text: &str) -> Option<i64> {
     crate::duration::parse_duration(text)
         .ok()

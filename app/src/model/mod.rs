@@ -19,6 +19,8 @@ pub mod metric_rate;
 pub mod peer;
 pub mod red;
 pub mod role;
+pub mod rule_form;
+pub mod rule_preview;
 pub mod silence;
 pub mod silence_form;
 pub mod silence_input;

@@ -16,7 +16,7 @@ mod traces;
 
 pub use account::{LoginPage, SetupPage};
 pub use admin::AdminPage;
-pub use alerts::{AlertDetailPage, AlertsPage};
+pub use alerts::{AlertDetailPage, AlertsPage, RulesPage};
 pub use health::{HealthCheckPage, HealthPage, NewCheckPage};
 pub use map::MapPage;
 pub use not_found::NotFoundPage;

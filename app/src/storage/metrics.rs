@@ -166,45 +166,48 @@ pub struct WindowPoint {
 
 /// Reads the alert evaluator makes.
 impl Database {
-    /// Every valued point of metric `name` since `since_ns`, by stream and
-    /// time, with what the evaluator needs to turn sums into rates.
-    pub async fn metric_points_since(
+    /// Every valued point of metric `name` in [start, end] (unix ns), by
+    /// stream and time, with what the evaluator needs to turn sums into
+    /// rates.
+    pub async fn metric_points_between(
         &self,
         name: &str,
-        since_ns: i64,
+        (start_ns, end_ns): (i64, i64),
     ) -> Result<Vec<WindowPoint>, StorageError> {
         Ok(sqlx::query_as(
             "select s.service, s.id as stream_id, s.kind, s.temporality, s.monotonic, \
                p.time_ns, p.start_ns, p.value \
              from metric_streams s join metric_points p on p.stream_id = s.id \
-             where s.name = $1 and p.time_ns >= $2 and p.value is not null \
+             where s.name = $1 and p.time_ns between $2 and $3 and p.value is not null \
              order by s.id, p.time_ns",
         )
         .bind(name)
-        .bind(since_ns)
+        .bind(start_ns)
+        .bind(end_ns)
         .fetch_all(self.pool())
         .await?)
     }
 
-    /// The latest value in [since, now] of any of `names`, per service:
+    /// The latest value in [start, end] of any of `names`, per service:
     /// the largest across the service's streams (a fleet of instances is
     /// as full as its fullest). Gauges and sums only.
     pub async fn latest_metric_values(
         &self,
         names: &[&str],
-        since_ns: i64,
+        (start_ns, end_ns): (i64, i64),
     ) -> Result<Vec<(String, String, f64)>, StorageError> {
         let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
         Ok(sqlx::query_as(
             "select service, name, max(value) from ( \
                select distinct on (s.id) s.service, s.name, p.value \
                from metric_streams s join metric_points p on p.stream_id = s.id \
-               where s.name = any($1) and p.time_ns >= $2 and p.value is not null \
+               where s.name = any($1) and p.time_ns between $2 and $3 and p.value is not null \
                order by s.id, p.time_ns desc) latest \
              group by service, name",
         )
         .bind(&names)
-        .bind(since_ns)
+        .bind(start_ns)
+        .bind(end_ns)
         .fetch_all(self.pool())
         .await?)
     }
@@ -217,7 +220,7 @@ impl Database {
     pub async fn memory_utilization_from_limits(
         &self,
         pairs: &[(&str, &str)],
-        since_ns: i64,
+        (start_ns, end_ns): (i64, i64),
     ) -> Result<Vec<(String, i32, f64)>, StorageError> {
         let (usage, limit): (Vec<String>, Vec<String>) = pairs
             .iter()
@@ -228,7 +231,7 @@ impl Database {
             "with latest as ( \
                select distinct on (s.id) s.service, s.name, s.resource, s.attributes, p.value \
                from metric_streams s join metric_points p on p.stream_id = s.id \
-               where s.name = any($3) and p.time_ns >= $4 and p.value is not null \
+               where s.name = any($3) and p.time_ns between $4 and $5 and p.value is not null \
                order by s.id, p.time_ns desc), \
              pair as (select usage, cap, (ordinality - 1)::int as rank \
                from unnest($1::text[], $2::text[]) with ordinality as t(usage, cap, ordinality)), \
@@ -245,7 +248,8 @@ impl Database {
         .bind(&usage)
         .bind(&limit)
         .bind(&names)
-        .bind(since_ns)
+        .bind(start_ns)
+        .bind(end_ns)
         .fetch_all(self.pool())
         .await?)
     }

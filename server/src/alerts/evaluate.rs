@@ -201,7 +201,7 @@ pub fn decide(
 
 /// Measurements shared by the rules of one evaluation: the rollups of one
 /// window are read once however many rules use it.
-struct Measurements<'a> {
+pub(crate) struct Measurements<'a> {
     db: &'a Database,
     now: DateTime<Utc>,
     red: HashMap<i32, Vec<app::model::red::ServiceRed>>,
@@ -211,7 +211,7 @@ struct Measurements<'a> {
 }
 
 impl<'a> Measurements<'a> {
-    fn new(db: &'a Database, now: DateTime<Utc>) -> Self {
+    pub(crate) fn new(db: &'a Database, now: DateTime<Utc>) -> Self {
         Measurements {
             db,
             now,
@@ -226,8 +226,17 @@ impl<'a> Measurements<'a> {
         start.timestamp_nanos_opt().unwrap_or(0)
     }
 
+    /// The rule's window ending now, in unix ns.
+    fn window_ns(&self, rule: &AlertRule) -> (i64, i64) {
+        let end = self.now.timestamp_nanos_opt().unwrap_or(i64::MAX);
+        (self.window_start_ns(rule), end)
+    }
+
     /// The rule's value per service.
-    async fn of(&mut self, rule: &AlertRule) -> Result<Vec<(String, f64)>, StorageError> {
+    pub(crate) async fn of(
+        &mut self,
+        rule: &AlertRule,
+    ) -> Result<Vec<(String, f64)>, StorageError> {
         match rule.kind {
             RuleKind::ErrorRate | RuleKind::Latency => self.red_values(rule).await,
             RuleKind::Check => self.check_values(rule).await,
@@ -240,8 +249,7 @@ impl<'a> Measurements<'a> {
     }
 
     async fn red_values(&mut self, rule: &AlertRule) -> Result<Vec<(String, f64)>, StorageError> {
-        let end_ns = self.now.timestamp_nanos_opt().unwrap_or(i64::MAX);
-        let start_ns = self.window_start_ns(rule);
+        let (start_ns, end_ns) = self.window_ns(rule);
         if !self.red.contains_key(&rule.window_secs) {
             let services = self.db.service_red(start_ns, end_ns, 1).await?;
             self.red.insert(rule.window_secs, services);
@@ -291,7 +299,7 @@ impl<'a> Measurements<'a> {
         }
         let latest = self
             .db
-            .latest_metric_values(names, self.window_start_ns(rule))
+            .latest_metric_values(names, self.window_ns(rule))
             .await?;
         // Per service, the first name in `names` that it reports.
         let mut chosen: HashMap<String, (usize, f64)> = HashMap::new();
@@ -322,7 +330,7 @@ impl Measurements<'_> {
             .collect();
         let computed = self
             .db
-            .memory_utilization_from_limits(&MEMORY_USAGE_AND_LIMIT, self.window_start_ns(rule))
+            .memory_utilization_from_limits(&MEMORY_USAGE_AND_LIMIT, self.window_ns(rule))
             .await?;
         let mut best: HashMap<String, (i32, f64)> = HashMap::new();
         for (service, rank, utilization) in computed {
@@ -347,7 +355,7 @@ impl Measurements<'_> {
         use app::model::metric_rate::{SumPoint, cumulative_rate, delta_rate};
         let points = self
             .db
-            .metric_points_since(&rule.statistic, self.window_start_ns(rule))
+            .metric_points_between(&rule.statistic, self.window_ns(rule))
             .await?;
         let mut by_service: HashMap<String, f64> = HashMap::new();
         for stream in points.chunk_by(|a, b| a.stream_id == b.stream_id) {

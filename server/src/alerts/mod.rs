@@ -5,9 +5,11 @@
 //!   state machine `decide` (pending → firing → resolved).
 //! - [`job`]: the loop, and the lease that makes one replica evaluate.
 //! - [`notify`]: webhook deliveries from the outbox, with retries.
+//! - [`preview`]: a rule replayed over the last hours, for the rules page.
 
 pub mod evaluate;
 pub mod job;
 pub mod notify;
+pub mod preview;
 
 pub use evaluate::{EvaluationSummary, MEMORY_USAGE_AND_LIMIT, evaluate_once};

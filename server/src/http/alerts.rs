@@ -280,19 +280,12 @@ async fn valid_rule(
     body: Result<Json<RuleInput>, axum::extract::rejection::JsonRejection>,
 ) -> Result<RuleSpec, ApiError> {
     let Json(input) = body.map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
-    let spec = input.validate().map_err(ApiError::Invalid)?;
-    let targets = state.app.db.notification_targets().await?;
-    if let Some(unknown) = spec
-        .notify
-        .iter()
-        .find(|name| !targets.iter().any(|t| &t.name == *name))
-    {
-        return Err(ApiError::Invalid(vec![app::search_form::FieldError {
-            field: "notify".to_owned(),
-            message: format!("there is no notification target named {unknown:?}"),
-        }]));
-    }
-    Ok(spec)
+    state
+        .app
+        .db
+        .check_rule(&input)
+        .await?
+        .map_err(ApiError::Invalid)
 }
 
 fn rule_name_taken(error: app::storage::StorageError) -> ApiError {

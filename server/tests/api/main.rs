@@ -30,6 +30,7 @@ mod pages;
 mod probes;
 mod retention;
 mod rollups;
+mod rules_preview;
 mod service_map;
 mod shutdown;
 mod silences;

@@ -122,7 +122,7 @@ async fn memory_over_a_known_limit_fires_the_memory_rule() {
     // Billing's pools add up to 0.8: at the threshold, not above it.
     let db = app.db();
     let utilization = db
-        .memory_utilization_from_limits(&server::alerts::MEMORY_USAGE_AND_LIMIT, 0)
+        .memory_utilization_from_limits(&server::alerts::MEMORY_USAGE_AND_LIMIT, (0, i64::MAX))
         .await
         .unwrap();
     let billing = utilization

@@ -4,6 +4,7 @@
 //! [`silences`]. Updates every 5 s.
 
 mod detail;
+mod rules;
 mod silences;
 
 use std::time::Duration;
@@ -17,6 +18,7 @@ use crate::model::role::Role;
 use crate::rpc::alerts::{AckAlert, UnackAlert, alerts_list};
 use crate::rpc::silences::MuteAlert;
 pub use detail::AlertDetailPage;
+pub use rules::RulesPage;
 use silences::{EndingSilences, SilencesPanel};
 
 const REFRESH: Duration = Duration::from_secs(5);
@@ -69,6 +71,7 @@ pub fn AlertsPage() -> impl IntoView {
             {tab("resolved", "Resolved")}
             {tab("all", "All")}
             {tab("silences", "Silences")}
+            <a href="/rules" class="tab">"Rules"</a>
         </nav>
         <Show when=move || show.get() == "silences" fallback=move || view! {
             <EndingSilences tick/>

@@ -59,6 +59,31 @@ const RULE_COLUMNS: &str = "id, name, kind, statistic, services, comparison, thr
      window_secs, for_secs, severity, labels, runbook_url, enabled, builtin, notify";
 
 impl Database {
+    /// The input checked as far as the database can tell too: the
+    /// notification targets it names exist. The outer error is the
+    /// database's, the inner one the input's.
+    pub async fn check_rule(
+        &self,
+        input: &crate::model::alert_rule_input::RuleInput,
+    ) -> Result<Result<RuleSpec, Vec<crate::search_form::FieldError>>, StorageError> {
+        let spec = match input.validate() {
+            Ok(spec) => spec,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        let targets = self.notification_targets().await?;
+        if let Some(unknown) = spec
+            .notify
+            .iter()
+            .find(|name| !targets.iter().any(|t| &t.name == *name))
+        {
+            return Ok(Err(vec![crate::search_form::FieldError {
+                field: "notify".to_owned(),
+                message: format!("there is no notification target named {unknown:?}"),
+            }]));
+        }
+        Ok(Ok(spec))
+    }
+
     /// Every rule, or only the enabled ones, by name.
     pub async fn alert_rules(&self, enabled_only: bool) -> Result<Vec<AlertRule>, StorageError> {
         let rows: Vec<RuleRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
