@@ -36,7 +36,7 @@ pub fn rpc_access(endpoint: &str) -> Option<Access> {
         "services_overview" | "service_detail" | "service_names" | "operation_names"
         | "health_overview" | "check_suggestions" | "check_detail" | "search_traces" | "trace"
         | "service_map" | "edge_traces" | "alerts_list" | "silences_list" | "alert_history"
-        | "rules_list" => Signed(Viewer),
+        | "rules_list" | "metrics_catalog" | "metric_chart" => Signed(Viewer),
         // Your own tokens: everybody manages theirs.
         "my_tokens" | "create_my_token" | "revoke_my_token" | "end_other_sessions" => {
             Signed(Viewer)

@@ -6,8 +6,8 @@ use leptos_router::path;
 use crate::components::{Footer, Header};
 use crate::pages::{
     AdminPage, AlertDetailPage, AlertsPage, HealthCheckPage, HealthPage, LoginPage, MapPage,
-    NewCheckPage, NotFoundPage, ProfilePage, RulesPage, ServicePage, ServicesPage, SetupPage,
-    StatusPageView, TracePage, TracesPage,
+    MetricsPage, NewCheckPage, NotFoundPage, ProfilePage, RulesPage, ServicePage, ServicesPage,
+    SetupPage, StatusPageView, TracePage, TracesPage,
 };
 
 /// Applies a saved theme before the first paint, so a dark-theme user never
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/alerts") view=AlertsPage/>
                     <Route path=path!("/alerts/:id") view=AlertDetailPage/>
                     <Route path=path!("/rules") view=RulesPage/>
+                    <Route path=path!("/explore") view=MetricsPage/>
                     <Route path=path!("/account") view=ProfilePage/>
                     <Route path=path!("/admin") view=AdminPage/>
                     <Route path=path!("/login") view=LoginPage/>

@@ -10,10 +10,11 @@ use crate::model::role::Role;
 use crate::time_range::TimeRange;
 
 /// The sections of the app, in the order engineers use them during an incident.
-const SECTIONS: [(&str, &str); 5] = [
+const SECTIONS: [(&str, &str); 6] = [
     ("/services", "Services"),
     ("/traces", "Traces"),
     ("/map", "Service map"),
+    ("/explore", "Metrics"),
     ("/health", "Health"),
     ("/alerts", "Alerts"),
 ];

@@ -15,6 +15,7 @@ pub mod damping;
 pub mod incident;
 pub mod ingest_key;
 pub mod map;
+pub mod metric_chart;
 pub mod metric_rate;
 pub mod peer;
 pub mod red;

@@ -62,16 +62,16 @@ fn ServiceBody(detail: ServiceDetail) -> impl IntoView {
         </section>
         <section class="charts">
             <LineChart title="Requests per second" times_ms=times.clone() step_ms
-                series=vec![Series { name: "rate", class: "s-rate", values: rate }]
+                series=vec![Series { name: "rate".into(), class: "s-rate", values: rate }]
                 format=format_rate/>
             <LineChart title="Error rate" times_ms=times.clone() step_ms
-                series=vec![Series { name: "errors", class: "s-error", values: errors }]
+                series=vec![Series { name: "errors".into(), class: "s-error", values: errors }]
                 format=format_percent/>
             <LineChart title="Latency" times_ms=times step_ms
                 series=vec![
-                    Series { name: "p50", class: "s-p50", values: p50 },
-                    Series { name: "p95", class: "s-p95", values: p95 },
-                    Series { name: "p99", class: "s-p99", values: p99 },
+                    Series { name: "p50".into(), class: "s-p50", values: p50 },
+                    Series { name: "p95".into(), class: "s-p95", values: p95 },
+                    Series { name: "p99".into(), class: "s-p99", values: p99 },
                 ]
                 format=format_duration_ns/>
         </section>

@@ -6,6 +6,7 @@ pub mod account;
 pub mod alerts;
 pub mod checks;
 pub mod map;
+pub mod metrics;
 pub mod rules;
 pub mod services;
 pub mod silences;

@@ -20,6 +20,8 @@ pub mod ingest_keys;
 /// Leader leases for jobs one replica does.
 pub mod lease;
 /// OTLP metric streams and points.
+/// Reads for the Metrics page.
+pub mod metric_reads;
 pub mod metrics;
 /// Webhook targets, the delivery outbox, attempts.
 pub mod notifications;

@@ -22,6 +22,7 @@ mod interop;
 mod jaeger_golden;
 mod jaeger_params;
 mod memory;
+mod metric_charts;
 mod metrics;
 mod metrics_ingest;
 mod notifications;

@@ -7,7 +7,7 @@ use crate::chart_scale::{LinearScale, line_path, nice_ticks};
 /// value per time bucket (`None` draws a gap).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
-    pub name: &'static str,
+    pub name: String,
     pub class: &'static str,
     pub values: Vec<Option<f64>>,
 }
@@ -90,7 +90,7 @@ pub fn LineChart(
                 .map(|s| {
                     let value = s.values.get(index).copied().flatten();
                     let text = value.map(format).unwrap_or_else(|| "no data".to_owned());
-                    view! { <span class=format!("readout-item {}", s.class)>{s.name}": "{text}</span> }
+                    view! { <span class=format!("readout-item {}", s.class)>{s.name.clone()}": "{text}</span> }
                 })
                 .collect_view();
             Some(view! { <span class="readout-time">{when}</span>{values} })
@@ -98,7 +98,7 @@ pub fn LineChart(
     };
     let legend = series
         .iter()
-        .map(|s| view! { <span class=format!("legend-item {}", s.class)>{s.name}</span> })
+        .map(|s| view! { <span class=format!("legend-item {}", s.class)>{s.name.clone()}</span> })
         .collect_view();
 
     view! {

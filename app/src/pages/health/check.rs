@@ -231,12 +231,12 @@ fn LatencyChart(detail: CheckDetail) -> impl IntoView {
     let latency = detail.latency;
     let series = vec![
         Series {
-            name: "mean",
+            name: "mean".into(),
             class: "s-p50",
             values: latency.mean_ms,
         },
         Series {
-            name: "worst",
+            name: "worst".into(),
             class: "s-p99",
             values: latency.max_ms,
         },
