@@ -43,8 +43,8 @@ pub fn rpc_access(endpoint: &str) -> Option<Access> {
         }
         // Whether anyone has an account yet, for the login page's hint.
         "setup_pending" => Public,
-        "pause_check" | "ack_alert" | "unack_alert" | "create_silence" | "mute_alert"
-        | "expire_silence" => Signed(Responder),
+        "pause_check" | "ack_alert" | "unack_alert" | "resolve_alert" | "create_silence"
+        | "mute_alert" | "expire_silence" => Signed(Responder),
         "save_check" | "delete_check" | "audit_log" | "ingest_keys" | "create_ingest_key"
         | "revoke_ingest_key" | "users" | "create_user" | "update_user" | "save_rule"
         | "delete_rule" | "preview_rule" => Signed(Admin),

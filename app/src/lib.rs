@@ -4,6 +4,10 @@
 //! browser runs, and with `ssr` into the server, where it also carries the
 //! storage layer. Anything that touches the database sits behind `ssr`.
 
+// Release builds keep every view's full type (debug builds erase them):
+// the header and the pages nest deeper than the compiler's default limit.
+#![recursion_limit = "256"]
+
 /// Who is signed in: the current user for server functions and the header.
 pub mod auth;
 /// Sizes written the way people write them: `512KiB`, `16MiB`.

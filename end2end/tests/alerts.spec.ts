@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 
 import { PASSWORD } from "../global-setup";
-import { hexId, sendTrace, traceRequest } from "./otlp";
+import { sendFailingRequests } from "./otlp";
 import { collectErrors, logIn, waitForHydration } from "./page";
 
 test.use({ storageState: { cookies: [], origins: [] } });
@@ -9,17 +9,7 @@ test.use({ storageState: { cookies: [], origins: [] } });
 test("a responder acknowledges a firing alert with a comment, and a viewer cannot", async ({ browser, request }) => {
   // Half of a new service's requests fail: its error rate is 50 %.
   const service = `alerting-${Date.now()}`;
-  const end = BigInt(Date.now()) * 1_000_000n;
-  const spans = Array.from({ length: 10 }, (_, i) => ({
-    service,
-    spanId: hexId(8),
-    name: "POST /charge",
-    kind: 2,
-    startNs: end - 20_000_000n,
-    durationNs: 20_000_000n,
-    error: i < 5,
-  }));
-  await sendTrace(request, traceRequest(hexId(16), spans));
+  await sendFailingRequests(request, service);
 
   const responder = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const page = await responder.newPage();
@@ -74,17 +64,7 @@ test("a responder acknowledges a firing alert with a comment, and a viewer canno
 
 test("a responder mutes an alert until it resolves, and silences with messages next to bad fields", async ({ browser, request }) => {
   const service = `muted-${Date.now()}`;
-  const end = BigInt(Date.now()) * 1_000_000n;
-  const spans = Array.from({ length: 10 }, (_, i) => ({
-    service,
-    spanId: hexId(8),
-    name: "POST /charge",
-    kind: 2,
-    startNs: end - 20_000_000n,
-    durationNs: 20_000_000n,
-    error: i < 5,
-  }));
-  await sendTrace(request, traceRequest(hexId(16), spans));
+  await sendFailingRequests(request, service);
 
   const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const page = await context.newPage();
@@ -100,6 +80,7 @@ test("a responder mutes an alert until it resolves, and silences with messages n
   await card.getByRole("button", { name: "Mute until resolved" }).click();
   // The evaluator (every 2 s) marks it; the page refreshes every 5 s.
   await expect(card.getByTestId("silenced")).toContainText("Muted by silence #", { timeout: 15_000 });
+  const alertId = await card.getAttribute("data-alert");
 
   await page.getByRole("link", { name: "Silences" }).click();
   await expect(page).toHaveURL(/show=silences/);
@@ -125,6 +106,15 @@ test("a responder mutes an alert until it resolves, and silences with messages n
 
   await created.getByRole("button", { name: "Expire now" }).click();
   await expect(created).toHaveCount(0);
+
+  // Resolved by hand: it leaves the open list (the still-failing service
+  // opens a new alert at the next evaluation) and is listed as resolved.
+  await page.getByRole("link", { name: "Open", exact: true }).click();
+  const muted = page.locator(`li.alert-card[data-alert="${alertId}"]`);
+  await muted.getByRole("button", { name: "Resolve by hand" }).click();
+  await expect(muted).toHaveCount(0);
+  await page.getByRole("link", { name: "Resolved", exact: true }).click();
+  await expect(page.locator(`li.alert-card[data-alert="${alertId}"]`)).toContainText("by e2e-responder");
   expect(errors).toEqual([]);
   await context.close();
 });

@@ -92,3 +92,18 @@ export function pastWindow(offsetMinutes: number) {
     query: `from=${base}&to=${base + 10 * minute}`,
   };
 }
+
+/** Ten requests of `service` ending now, half of them failed: an error rate of 50 %. */
+export async function sendFailingRequests(request: APIRequestContext, service: string) {
+  const end = BigInt(Date.now()) * 1_000_000n;
+  const spans = Array.from({ length: 10 }, (_, i) => ({
+    service,
+    spanId: hexId(8),
+    name: "POST /charge",
+    kind: 2,
+    startNs: end - 20_000_000n,
+    durationNs: 20_000_000n,
+    error: i < 5,
+  }));
+  await sendTrace(request, traceRequest(hexId(16), spans));
+}

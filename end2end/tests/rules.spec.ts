@@ -1,23 +1,13 @@
 import { expect, test } from "@playwright/test";
 
 import { PASSWORD } from "../global-setup";
-import { hexId, sendTrace, traceRequest } from "./otlp";
+import { sendFailingRequests } from "./otlp";
 import { collectErrors, logIn, waitForHydration } from "./page";
 
 test("an admin writes a rule with messages next to bad fields, previews it and saves it", async ({ page, request }) => {
   // Something to preview: a service failing half its requests now.
   const service = `previewed-${Date.now()}`;
-  const end = BigInt(Date.now()) * 1_000_000n;
-  const spans = Array.from({ length: 10 }, (_, i) => ({
-    service,
-    spanId: hexId(8),
-    name: "GET /report",
-    kind: 2,
-    startNs: end - 10_000_000n,
-    durationNs: 10_000_000n,
-    error: i < 5,
-  }));
-  await sendTrace(request, traceRequest(hexId(16), spans));
+  await sendFailingRequests(request, service);
 
   const errors = collectErrors(page);
   await page.goto("/rules");

@@ -14,6 +14,10 @@
 //! - [`loadgen`]: the load generator and the benchmarks (COPY baseline,
 //!   query and check benchmarks).
 
+// Release builds render the app's pages with their full view types (debug
+// builds erase them), which nest deeper than the compiler's default limit.
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod alerts;
 pub mod cli;

@@ -3,6 +3,7 @@
 pub mod charts;
 mod check_state;
 mod empty_state;
+mod field_errors;
 mod footer;
 mod header;
 mod page_header;
@@ -14,6 +15,7 @@ mod time_range_picker;
 
 pub use check_state::{StateBadge, UptimeBarView, uptime_text, utc_time};
 pub use empty_state::{EmptyState, SendDataHelp};
+pub use field_errors::{field_message, refusal_errors};
 pub use footer::Footer;
 pub use header::Header;
 pub use page_header::PageHeader;

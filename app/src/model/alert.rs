@@ -162,6 +162,10 @@ pub struct AlertRule {
     /// Notification targets by name; empty: every enabled target.
     #[serde(default)]
     pub notify: Vec<String>,
+    /// For error-rate and latency rules: one operation (span name) of each
+    /// service instead of the whole service; empty: the whole service.
+    #[serde(default)]
+    pub operation: String,
 }
 
 impl AlertRule {

@@ -33,6 +33,9 @@ pub struct RuleInput {
     /// Notification targets by name; empty: every enabled target.
     #[serde(default)]
     pub notify: Vec<String>,
+    /// Error rate and latency: one operation instead of the whole service.
+    #[serde(default)]
+    pub operation: String,
 }
 
 fn enabled() -> bool {
@@ -55,6 +58,7 @@ pub struct RuleSpec {
     pub runbook_url: String,
     pub enabled: bool,
     pub notify: Vec<String>,
+    pub operation: String,
 }
 
 impl RuleSpec {
@@ -76,6 +80,7 @@ impl RuleSpec {
             enabled: self.enabled,
             builtin,
             notify: self.notify,
+            operation: self.operation,
         }
     }
 }
@@ -158,6 +163,13 @@ impl RuleInput {
                 );
             }
         }
+        let operation = self.operation.trim();
+        if !operation.is_empty() && !matches!(kind, Some(RuleKind::ErrorRate | RuleKind::Latency)) {
+            refuse(
+                "operation",
+                "only error-rate and latency rules watch an operation",
+            );
+        }
         if self.notify.iter().any(|t| t.trim().is_empty()) {
             refuse("notify", "target names cannot be empty");
         }
@@ -189,6 +201,7 @@ impl RuleInput {
                     runbook_url: runbook.to_owned(),
                     enabled: self.enabled,
                     notify: self.notify.iter().map(|t| t.trim().to_owned()).collect(),
+                    operation: operation.to_owned(),
                 })
             }
             _ => Err(errors),
@@ -211,6 +224,7 @@ impl RuleInput {
             runbook_url: rule.runbook_url.clone(),
             enabled: rule.enabled,
             notify: rule.notify.clone(),
+            operation: rule.operation.clone(),
         }
     }
 }
@@ -234,6 +248,7 @@ mod tests {
             runbook_url: "https://wiki.example/checkout".into(),
             enabled: true,
             notify: vec![],
+            operation: String::new(),
         }
     }
 

@@ -17,6 +17,8 @@ pub struct RuleForm {
     pub statistic: String,
     /// `orders, payments`; empty: every service.
     pub services: String,
+    /// One operation of each service (error rate and latency); empty: all.
+    pub operation: String,
     pub comparison: String,
     pub threshold: String,
     pub window: String,
@@ -37,6 +39,7 @@ impl Default for RuleForm {
             kind: "error_rate".to_owned(),
             statistic: String::new(),
             services: String::new(),
+            operation: String::new(),
             comparison: ">".to_owned(),
             threshold: "0.05".to_owned(),
             window: "5m".to_owned(),
@@ -88,6 +91,7 @@ impl RuleForm {
             kind: input.kind,
             statistic: input.statistic,
             services: input.services.join(", "),
+            operation: input.operation,
             comparison: input.comparison,
             threshold: input.threshold.to_string(),
             window: input.window,
@@ -144,6 +148,7 @@ impl RuleForm {
             runbook_url: self.runbook_url.clone(),
             enabled: self.enabled,
             notify: list(&self.notify),
+            operation: self.operation.trim().to_owned(),
         })
     }
 }

@@ -149,24 +149,10 @@ fn NewUser(create: ServerAction<CreateUser>) -> impl IntoView {
                 ..NewUserForm::default()
             });
         }
-        Some(Err(crate::error::AppError::InvalidInput(refused))) => errors.set(refused),
-        Some(Err(other)) => errors.set(vec![FieldError {
-            field: "username".to_owned(),
-            message: other.to_string(),
-        }]),
+        Some(Err(error)) => errors.set(crate::components::refusal_errors(error, "username")),
         None => {}
     });
-    let message = move |field: &'static str| {
-        move || {
-            errors.with(|e| {
-                e.iter()
-                    .filter(|e| e.field == field)
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-        }
-    };
+    let message = move |field: &'static str| crate::components::field_message(errors, field);
     let text_field = move |field: &'static str, label: &'static str, kind: &'static str| {
         let id = format!("new-user-{field}");
         view! {

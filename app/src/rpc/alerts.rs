@@ -91,3 +91,24 @@ pub async fn unack_alert(id: i64) -> Result<(), AppError> {
     crate::auth::audit(&user, AuditAction::AlertUnack, &target, "").await;
     Ok(())
 }
+
+/// Resolves an open alert by hand; it opens again if the condition still
+/// holds at the next evaluation.
+#[server(prefix = "/rpc", endpoint = "resolve_alert")]
+pub async fn resolve_alert(id: i64) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    let user = crate::auth::require(crate::model::role::Role::Responder)?;
+    let db = crate::state::app_state()?.db;
+    let alert = db
+        .alert(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("alert".to_owned()))?;
+    if !db.resolve_alert(id, &user.username).await? {
+        return Err(AppError::Refused(
+            "the alert is resolved already".to_owned(),
+        ));
+    }
+    let target = format!("{} on {}", alert.rule, alert.service);
+    crate::auth::audit(&user, AuditAction::AlertResolve, &target, "").await;
+    Ok(())
+}

@@ -111,6 +111,25 @@ fn window_start(spec: &SilenceSpec) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(&recurrence.start, "%H:%M").ok()
 }
 
+/// Binds a silence's nine settings as $1..$9, in the column order of
+/// `create_silence` and `update_silence`.
+fn bind_silence<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    spec: &'q SilenceSpec,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    let recurrence = spec.recurrence.as_ref();
+    query
+        .bind(serde_json::to_value(&spec.matchers).unwrap_or_default())
+        .bind(spec.starts_at)
+        .bind(spec.ends_at)
+        .bind(spec.alert_id)
+        .bind(recurrence.map(|r| r.weekdays.clone()))
+        .bind(window_start(spec))
+        .bind(recurrence.map(|r| r.duration_secs))
+        .bind(recurrence.map(|r| r.timezone.clone()))
+        .bind(&spec.comment)
+}
+
 impl Database {
     /// Silences at `now`: active ones first, then pending, then (with
     /// `include_expired`) the latest expired ones.
@@ -217,49 +236,32 @@ impl Database {
     }
 
     pub async fn create_silence(&self, spec: &SilenceSpec, by: &str) -> Result<i64, StorageError> {
-        let recurrence = spec.recurrence.as_ref();
-        Ok(sqlx::query_scalar(
+        let query = sqlx::query(
             "insert into silences (matchers, starts_at, ends_at, alert_id, weekdays, window_start, \
                window_secs, timezone, comment, created_by) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
-        )
-        .bind(serde_json::to_value(&spec.matchers).unwrap_or_default())
-        .bind(spec.starts_at)
-        .bind(spec.ends_at)
-        .bind(spec.alert_id)
-        .bind(recurrence.map(|r| r.weekdays.clone()))
-        .bind(window_start(spec))
-        .bind(recurrence.map(|r| r.duration_secs))
-        .bind(recurrence.map(|r| r.timezone.clone()))
-        .bind(&spec.comment)
-        .bind(by)
-        .fetch_one(self.pool())
-        .await?)
+        );
+        let row = bind_silence(query, spec)
+            .bind(by)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(sqlx::Row::try_get(&row, "id")?)
     }
 
     /// Replaces a silence that has not expired; false otherwise. A changed
     /// end gets a new reminder.
     pub async fn update_silence(&self, id: i64, spec: &SilenceSpec) -> Result<bool, StorageError> {
-        let recurrence = spec.recurrence.as_ref();
-        let done = sqlx::query(
-            "update silences set matchers = $2, starts_at = $3, \
-               reminded_at = case when ends_at is distinct from $4 then null else reminded_at end, \
-               ends_at = $4, alert_id = $5, weekdays = $6, window_start = $7, window_secs = $8, \
-               timezone = $9, comment = $10 \
-             where id = $1 and expired_at is null and (ends_at is null or ends_at > now())",
-        )
-        .bind(id)
-        .bind(serde_json::to_value(&spec.matchers).unwrap_or_default())
-        .bind(spec.starts_at)
-        .bind(spec.ends_at)
-        .bind(spec.alert_id)
-        .bind(recurrence.map(|r| r.weekdays.clone()))
-        .bind(window_start(spec))
-        .bind(recurrence.map(|r| r.duration_secs))
-        .bind(recurrence.map(|r| r.timezone.clone()))
-        .bind(&spec.comment)
-        .execute(self.pool())
-        .await?;
+        let query = sqlx::query(
+            "update silences set matchers = $1, starts_at = $2, \
+               reminded_at = case when ends_at is distinct from $3 then null else reminded_at end, \
+               ends_at = $3, alert_id = $4, weekdays = $5, window_start = $6, window_secs = $7, \
+               timezone = $8, comment = $9 \
+             where id = $10 and expired_at is null and (ends_at is null or ends_at > now())",
+        );
+        let done = bind_silence(query, spec)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 

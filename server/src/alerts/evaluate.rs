@@ -254,17 +254,30 @@ impl<'a> Measurements<'a> {
             let services = self.db.service_red(start_ns, end_ns, 1).await?;
             self.red.insert(rule.window_secs, services);
         }
-        let services = &self.red[&rule.window_secs];
-        Ok(services
-            .iter()
-            .filter(|s| s.figures.requests > 0)
-            .filter_map(|s| {
-                let f = &s.figures;
+        let mut figures: Vec<(String, app::model::red::RedFigures)> = Vec::new();
+        for service in &self.red[&rule.window_secs] {
+            if rule.operation.is_empty() {
+                figures.push((service.name.clone(), service.figures));
+            } else if rule.watches(&service.name) {
+                // The operation's own figures, server and client spans alike.
+                let (_, operations) = self
+                    .db
+                    .operation_red(&service.name, start_ns, end_ns)
+                    .await?;
+                if let Some(operation) = operations.into_iter().find(|o| o.name == rule.operation) {
+                    figures.push((service.name.clone(), operation.figures));
+                }
+            }
+        }
+        Ok(figures
+            .into_iter()
+            .filter(|(_, f)| f.requests > 0)
+            .filter_map(|(service, f)| {
                 let value = match rule.kind {
                     RuleKind::ErrorRate => Some(f.errors as f64 / f.requests as f64),
-                    _ => latency_seconds(&rule.statistic, f),
+                    _ => latency_seconds(&rule.statistic, &f),
                 };
-                value.map(|v| (s.name.clone(), v))
+                value.map(|v| (service, v))
             })
             .collect())
     }
@@ -418,6 +431,7 @@ mod tests {
             enabled: true,
             builtin: true,
             notify: vec![],
+            operation: String::new(),
         }
     }
 

@@ -48,6 +48,7 @@ fn spec(n: usize, services: &[String]) -> RuleSpec {
         runbook_url: String::new(),
         enabled: true,
         notify: Vec::new(),
+        operation: String::new(),
     }
 }
 

@@ -8,31 +8,17 @@ use app::storage::lease::LeaseKey;
 use chrono::Utc;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
 use opentelemetry_proto::tonic::metrics::v1::{
     Gauge, Metric, NumberDataPoint, ResourceMetrics, ScopeMetrics, metric::Data, number_data_point,
 };
-use opentelemetry_proto::tonic::resource::v1::Resource;
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status};
+use opentelemetry_proto::tonic::trace::v1::{Span, Status};
 use prost::Message;
 use serde_json::{Value as Json, json};
 use server::alerts::evaluate_once;
 
 use crate::helpers::{TestApp, client_with_token, spawn_app};
 use crate::ingest_http::{PROTOBUF, now_ns};
-
-fn resource(service: &str) -> Option<Resource> {
-    Some(Resource {
-        attributes: vec![KeyValue {
-            key: "service.name".into(),
-            value: Some(AnyValue {
-                value: Some(Value::StringValue(service.into())),
-            }),
-            ..Default::default()
-        }],
-        ..Default::default()
-    })
-}
+use crate::otlp_build::{resource, resource_spans};
 
 /// `total` server spans of `service` ending now, `errors` of them failed,
 /// each lasting `duration_ms`.
@@ -42,11 +28,23 @@ pub fn requests(
     errors: u8,
     duration_ms: u64,
 ) -> ExportTraceServiceRequest {
-    let end = now_ns();
+    requests_ending(now_ns(), service, total, errors, duration_ms)
+}
+
+/// The same, ending at `end` (unix ns). Trace ids start with the end's
+/// low byte, so batches ending at different times do not share them.
+pub fn requests_ending(
+    end: u64,
+    service: &str,
+    total: u8,
+    errors: u8,
+    duration_ms: u64,
+) -> ExportTraceServiceRequest {
+    let seed = end.to_le_bytes()[1];
     let spans = (0..total)
         .map(|i| Span {
-            trace_id: vec![i + 1; 16],
-            span_id: vec![i + 1; 8],
+            trace_id: [vec![seed], vec![i + 1; 15]].concat(),
+            span_id: [vec![seed], vec![i + 1; 7]].concat(),
             name: "POST /pay".into(),
             kind: 2,
             start_time_unix_nano: end - duration_ms * 1_000_000,
@@ -59,14 +57,7 @@ pub fn requests(
         })
         .collect();
     ExportTraceServiceRequest {
-        resource_spans: vec![ResourceSpans {
-            resource: resource(service),
-            scope_spans: vec![ScopeSpans {
-                spans,
-                ..Default::default()
-            }],
-            ..Default::default()
-        }],
+        resource_spans: vec![resource_spans(service, spans)],
     }
 }
 

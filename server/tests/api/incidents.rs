@@ -6,9 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
-use opentelemetry_proto::tonic::resource::v1::Resource;
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status};
+use opentelemetry_proto::tonic::trace::v1::{Span, Status};
 use prost::Message;
 use serde_json::Value as Json;
 use server::alerts::evaluate_once;
@@ -16,6 +14,7 @@ use server::alerts::evaluate_once;
 use crate::alerts::send;
 use crate::helpers::spawn_app;
 use crate::ingest_http::now_ns;
+use crate::otlp_build::resource_spans;
 
 const SERVER: i32 = 2;
 const CLIENT: i32 = 3;
@@ -36,26 +35,6 @@ fn span(trace: u8, id: u8, parent: Option<u8>, kind: i32, failed: bool) -> Span 
             code: if failed { 2 } else { 1 },
             ..Default::default()
         }),
-        ..Default::default()
-    }
-}
-
-fn resource_spans(service: &str, spans: Vec<Span>) -> ResourceSpans {
-    ResourceSpans {
-        resource: Some(Resource {
-            attributes: vec![KeyValue {
-                key: "service.name".into(),
-                value: Some(AnyValue {
-                    value: Some(Value::StringValue(service.into())),
-                }),
-                ..Default::default()
-            }],
-            ..Default::default()
-        }),
-        scope_spans: vec![ScopeSpans {
-            spans,
-            ..Default::default()
-        }],
         ..Default::default()
     }
 }

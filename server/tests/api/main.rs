@@ -26,6 +26,7 @@ mod metric_charts;
 mod metrics;
 mod metrics_ingest;
 mod notifications;
+mod otlp_build;
 mod outage;
 mod pages;
 mod probes;

@@ -3,7 +3,6 @@
 
 use chrono::Utc;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
 use opentelemetry_proto::tonic::metrics::v1::{
     Gauge, Metric, NumberDataPoint, ResourceMetrics, ScopeMetrics, metric::Data, number_data_point,
 };
@@ -15,16 +14,7 @@ use server::alerts::evaluate_once;
 use crate::alerts::send;
 use crate::helpers::spawn_app;
 use crate::ingest_http::now_ns;
-
-fn text(key: &str, value: &str) -> KeyValue {
-    KeyValue {
-        key: key.into(),
-        value: Some(AnyValue {
-            value: Some(Value::StringValue(value.into())),
-        }),
-        ..Default::default()
-    }
-}
+use crate::otlp_build::text;
 
 /// One instance (`pod`) of `service` reporting `(metric, pool, bytes)`.
 fn instance(service: &str, pod: &str, gauges: &[(&str, &str, f64)]) -> ResourceMetrics {

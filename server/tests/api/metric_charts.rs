@@ -3,7 +3,6 @@
 
 use chrono::Utc;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
 use opentelemetry_proto::tonic::metrics::v1::{
     AggregationTemporality, Histogram, HistogramDataPoint, Metric, NumberDataPoint,
     ResourceMetrics, ScopeMetrics, Sum, metric::Data, number_data_point,
@@ -14,16 +13,7 @@ use serde_json::Value as Json;
 
 use crate::alerts::send;
 use crate::helpers::spawn_app;
-
-fn text(key: &str, value: &str) -> KeyValue {
-    KeyValue {
-        key: key.into(),
-        value: Some(AnyValue {
-            value: Some(Value::StringValue(value.into())),
-        }),
-        ..Default::default()
-    }
-}
+use crate::otlp_build::text;
 
 fn minutes_ago(minutes: i64) -> u64 {
     let at = Utc::now() - chrono::Duration::minutes(minutes);

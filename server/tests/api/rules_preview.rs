@@ -1,56 +1,20 @@
 //! A rule's preview replays the evaluator over the last hours of real
-//! data: an error burst three hours ago fires and resolves; the rule page
-//! and its server functions are admins' only.
+//! data: an error burst three hours ago fires and resolves. A rule on one
+//! operation sees what the whole service's figures hide.
 
 use app::model::alert::{AlertRule, Comparison, RuleKind, Severity};
 use chrono::{Duration, Utc};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
-use opentelemetry_proto::tonic::resource::v1::Resource;
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status};
 use prost::Message;
 use server::alerts::preview::preview;
 
-use crate::alerts::send;
+use crate::alerts::{requests_ending, send};
 use crate::helpers::spawn_app;
 
 /// Ten server spans of `service` ending `ago` before now, `errors` failed.
-fn requests_at(service: &str, ago: Duration, errors: u8, seed: u8) -> ExportTraceServiceRequest {
+fn requests_at(service: &str, ago: Duration, errors: u8) -> ExportTraceServiceRequest {
     let end = u64::try_from((Utc::now() - ago).timestamp_nanos_opt().unwrap()).unwrap();
-    let spans = (0..10u8)
-        .map(|i| Span {
-            trace_id: vec![seed, i + 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
-            span_id: vec![seed, i + 1, 0, 0, 0, 0, 0, 1],
-            name: "GET /report".into(),
-            kind: 2,
-            start_time_unix_nano: end - 10_000_000,
-            end_time_unix_nano: end,
-            status: Some(Status {
-                code: if i < errors { 2 } else { 1 },
-                ..Default::default()
-            }),
-            ..Default::default()
-        })
-        .collect();
-    ExportTraceServiceRequest {
-        resource_spans: vec![ResourceSpans {
-            resource: Some(Resource {
-                attributes: vec![KeyValue {
-                    key: "service.name".into(),
-                    value: Some(AnyValue {
-                        value: Some(Value::StringValue(service.into())),
-                    }),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            }),
-            scope_spans: vec![ScopeSpans {
-                spans,
-                ..Default::default()
-            }],
-            ..Default::default()
-        }],
-    }
+    requests_ending(end, service, 10, errors, 10)
 }
 
 fn error_rule(for_secs: i32) -> AlertRule {
@@ -70,6 +34,7 @@ fn error_rule(for_secs: i32) -> AlertRule {
         enabled: true,
         builtin: false,
         notify: vec![],
+        operation: String::new(),
     }
 }
 
@@ -80,13 +45,13 @@ async fn a_past_error_burst_fires_and_resolves_in_the_preview() {
     send(
         &app,
         "/v1/traces",
-        requests_at("reports", Duration::hours(3), 6, 1).encode_to_vec(),
+        requests_at("reports", Duration::hours(3), 6).encode_to_vec(),
     )
     .await;
     send(
         &app,
         "/v1/traces",
-        requests_at("reports", Duration::hours(1), 0, 2).encode_to_vec(),
+        requests_at("reports", Duration::hours(1), 0).encode_to_vec(),
     )
     .await;
     let db = app.db();
@@ -126,4 +91,64 @@ async fn a_past_error_burst_fires_and_resolves_in_the_preview() {
     // The page lists the rules for everyone signed in.
     let page = app.get("/rules").await.text().await.unwrap();
     assert!(page.contains("High error rate") && page.contains("data-testid=\"rules\""));
+}
+
+#[tokio::test]
+async fn a_rule_on_one_operation_fires_where_the_service_rate_stays_low() {
+    let app = spawn_app().await;
+    let now_ns = u64::try_from(Utc::now().timestamp_nanos_opt().unwrap()).unwrap();
+    // Half of POST /pay fails; a hundred health probes succeed.
+    send(
+        &app,
+        "/v1/traces",
+        requests_ending(now_ns, "payments", 10, 5, 20).encode_to_vec(),
+    )
+    .await;
+    for batch in 0..5u64 {
+        let mut probes = requests_ending(now_ns - (batch + 1) * 256, "payments", 20, 0, 1);
+        for span in &mut probes.resource_spans[0].scope_spans[0].spans {
+            span.name = "GET /health".into();
+        }
+        send(&app, "/v1/traces", probes.encode_to_vec()).await;
+    }
+    let rule = serde_json::json!({
+        "name": "Payments failing", "kind": "error_rate", "services": ["payments"],
+        "operation": "POST /pay", "comparison": ">", "threshold": 0.2, "window": "5m",
+        "severity": "critical",
+    });
+    let created = app
+        .client
+        .post(app.url("/api/v1/rules"))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let misplaced = serde_json::json!({
+        "name": "Memory of an operation", "kind": "memory", "statistic": "utilization",
+        "operation": "POST /pay", "comparison": ">", "threshold": 0.8, "window": "5m",
+        "severity": "critical",
+    });
+    let refused = app
+        .client
+        .post(app.url("/api/v1/rules"))
+        .json(&misplaced)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+
+    server::alerts::evaluate_once(&app.db(), Utc::now())
+        .await
+        .unwrap();
+    let alerts: Vec<serde_json::Value> = app
+        .get("/api/v1/alerts?state=firing")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rules: Vec<&str> = alerts.iter().map(|a| a["rule"].as_str().unwrap()).collect();
+    // 5 errors in 110 requests is 4.5 %: the service-wide rule stays quiet.
+    assert_eq!(rules, ["Payments failing"], "{alerts:#?}");
+    assert_eq!(alerts[0]["value"], 0.5);
 }

@@ -15,7 +15,7 @@ use crate::components::{EmptyState, PageHeader, SendDataHelp, use_query_param, u
 use crate::model::alert::{Alert, AlertState};
 use crate::model::incident::{Incident, group_incidents};
 use crate::model::role::Role;
-use crate::rpc::alerts::{AckAlert, UnackAlert, alerts_list};
+use crate::rpc::alerts::{AckAlert, ResolveAlert, UnackAlert, alerts_list};
 use crate::rpc::silences::MuteAlert;
 pub use detail::AlertDetailPage;
 pub use rules::RulesPage;
@@ -30,6 +30,7 @@ pub fn AlertsPage() -> impl IntoView {
     let ack = ServerAction::<AckAlert>::new();
     let unack = ServerAction::<UnackAlert>::new();
     let mute = ServerAction::<MuteAlert>::new();
+    let resolve = ServerAction::<ResolveAlert>::new();
     // While someone types a comment the list holds still.
     let typing = RwSignal::new(false);
     let list = Resource::new(
@@ -39,19 +40,27 @@ pub fn AlertsPage() -> impl IntoView {
                 ack.version().get(),
                 unack.version().get(),
                 mute.version().get(),
+                resolve.version().get(),
             );
             (show.get(), tick, versions)
         },
         |(show, ..)| alerts_list(show),
     );
-    let actions = AlertActions { ack, unack, mute };
+    let actions = AlertActions {
+        ack,
+        unack,
+        mute,
+        resolve,
+    };
     let failure = move || {
         let ack_error = ack.value().get().and_then(Result::err);
         let unack_error = unack.value().get().and_then(Result::err);
         let mute_error = mute.value().get().and_then(Result::err);
+        let resolve_error = resolve.value().get().and_then(Result::err);
         ack_error
             .or(unack_error)
             .or(mute_error)
+            .or(resolve_error)
             .map(|e| e.to_string())
     };
     let tab = move |value: &'static str, label: &'static str| {
@@ -88,6 +97,7 @@ struct AlertActions {
     ack: ServerAction<AckAlert>,
     unack: ServerAction<UnackAlert>,
     mute: ServerAction<MuteAlert>,
+    resolve: ServerAction<ResolveAlert>,
 }
 
 #[component]
@@ -179,7 +189,12 @@ fn when(at: chrono::DateTime<chrono::Utc>) -> String {
 
 #[component]
 fn AlertCard(alert: Alert, actions: AlertActions, typing: RwSignal<bool>) -> impl IntoView {
-    let AlertActions { ack, unack, mute } = actions;
+    let AlertActions {
+        ack,
+        unack,
+        mute,
+        resolve,
+    } = actions;
     let id = alert.id;
     let open = alert.state != AlertState::Resolved;
     let unacked = alert.state == AlertState::Firing && alert.acknowledged_by.is_none();
@@ -231,22 +246,10 @@ fn AlertCard(alert: Alert, actions: AlertActions, typing: RwSignal<bool>) -> imp
             }
             .into_any()
         } else {
-            let comment = RwSignal::new(String::new());
-            let input_id = format!("ack-comment-{id}");
             view! {
-                <form class="ack-form" on:submit=move |ev| {
-                    ev.prevent_default();
-                    typing.set(false);
-                    ack.dispatch(AckAlert { id, comment: comment.get_untracked() });
-                }>
-                    <label for=input_id.clone() class="visually-hidden">"Comment"</label>
-                    <input id=input_id placeholder="Comment (optional)" maxlength="2000"
-                        prop:value=move || comment.get()
-                        on:focus=move |_| typing.set(true)
-                        on:blur=move |_| typing.set(!comment.get_untracked().is_empty())
-                        on:input=move |ev| comment.set(event_target_value(&ev))/>
-                    <button type="submit" class="primary">"Acknowledge"</button>
-                </form>
+                <CommentForm input_id=format!("ack-comment-{id}") label="Comment"
+                    placeholder="Comment (optional)" button="Acknowledge" primary=true typing
+                    submit=move |comment| { ack.dispatch(AckAlert { id, comment }); }/>
             }
             .into_any()
         }
@@ -278,6 +281,11 @@ fn AlertCard(alert: Alert, actions: AlertActions, typing: RwSignal<bool>) -> imp
                 })}
             </p>
             {actions}
+            {(open && responder).then(|| view! {
+                <button type="button" class="resolve" on:click=move |_| { resolve.dispatch(ResolveAlert { id }); }>
+                    "Resolve by hand"
+                </button>
+            })}
             {muting}
         </li>
     }
@@ -286,24 +294,42 @@ fn AlertCard(alert: Alert, actions: AlertActions, typing: RwSignal<bool>) -> imp
 /// "Mute until resolved", with the reason the silence needs.
 #[component]
 fn MuteForm(id: i64, mute: ServerAction<MuteAlert>, typing: RwSignal<bool>) -> impl IntoView {
-    let comment = RwSignal::new(String::new());
-    let input_id = format!("mute-comment-{id}");
     view! {
         <details class="mute">
             <summary>"Mute…"</summary>
-            <form class="ack-form" on:submit=move |ev| {
-                ev.prevent_default();
-                typing.set(false);
-                mute.dispatch(MuteAlert { id, comment: comment.get_untracked() });
-            }>
-                <label for=input_id.clone() class="visually-hidden">"Why mute it"</label>
-                <input id=input_id placeholder="Why (required)" maxlength="2000"
-                    prop:value=move || comment.get()
-                    on:focus=move |_| typing.set(true)
-                    on:blur=move |_| typing.set(!comment.get_untracked().is_empty())
-                    on:input=move |ev| comment.set(event_target_value(&ev))/>
-                <button type="submit">"Mute until resolved"</button>
-            </form>
+            <CommentForm input_id=format!("mute-comment-{id}") label="Why mute it"
+                placeholder="Why (required)" button="Mute until resolved" primary=false typing
+                submit=move |comment| { mute.dispatch(MuteAlert { id, comment }); }/>
         </details>
+    }
+}
+
+/// One line of text and a button, for an on-call action on an alert.
+/// While someone types, `typing` holds the list still.
+#[component]
+fn CommentForm(
+    input_id: String,
+    label: &'static str,
+    placeholder: &'static str,
+    button: &'static str,
+    primary: bool,
+    typing: RwSignal<bool>,
+    submit: impl Fn(String) + 'static,
+) -> impl IntoView {
+    let comment = RwSignal::new(String::new());
+    view! {
+        <form class="ack-form" on:submit=move |ev| {
+            ev.prevent_default();
+            typing.set(false);
+            submit(comment.get_untracked());
+        }>
+            <label for=input_id.clone() class="visually-hidden">{label}</label>
+            <input id=input_id placeholder=placeholder maxlength="2000"
+                prop:value=move || comment.get()
+                on:focus=move |_| typing.set(true)
+                on:blur=move |_| typing.set(!comment.get_untracked().is_empty())
+                on:input=move |ev| comment.set(event_target_value(&ev))/>
+            <button type="submit" class:primary=primary>{button}</button>
+        </form>
     }
 }

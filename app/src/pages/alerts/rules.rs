@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::PageHeader;
+use crate::components::{PageHeader, field_message, refusal_errors};
 use crate::model::alert::{AlertRule, RuleKind};
 use crate::model::role::Role;
 use crate::model::rule_form::{RuleForm, statistics, threshold_hint};
@@ -70,7 +70,16 @@ fn what(rule: &AlertRule) -> String {
             rule.statistic
         ),
     };
-    format!("{measured} {} {}", rule.comparison.as_str(), rule.threshold)
+    let of = if rule.operation.is_empty() {
+        String::new()
+    } else {
+        format!(" of {}", rule.operation)
+    };
+    format!(
+        "{measured}{of} {} {}",
+        rule.comparison.as_str(),
+        rule.threshold
+    )
 }
 
 #[component]
@@ -138,6 +147,7 @@ fn field_value(form: &RuleForm, field: &str) -> String {
         "name" => form.name.clone(),
         "statistic" => form.statistic.clone(),
         "services" => form.services.clone(),
+        "operation" => form.operation.clone(),
         "threshold" => form.threshold.clone(),
         "window" => form.window.clone(),
         "for" => form.r#for.clone(),
@@ -156,6 +166,7 @@ fn set_field(form: &mut RuleForm, field: &str, value: String) {
         }
         "statistic" => form.statistic = value,
         "services" => form.services = value,
+        "operation" => form.operation = value,
         "comparison" => form.comparison = value,
         "threshold" => form.threshold = value,
         "window" => form.window = value,
@@ -178,13 +189,10 @@ fn RuleEditor(
     let form = RwSignal::new(form);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let preview = ServerAction::<PreviewRule>::new();
-    let refused = move |result: Option<Result<(), crate::error::AppError>>| match result {
-        Some(Err(crate::error::AppError::InvalidInput(fields))) => errors.set(fields),
-        Some(Err(other)) => errors.set(vec![FieldError {
-            field: "name".to_owned(),
-            message: other.to_string(),
-        }]),
-        _ => {}
+    let refused = move |result: Option<Result<(), crate::error::AppError>>| {
+        if let Some(Err(error)) = result {
+            errors.set(refusal_errors(error, "name"));
+        }
     };
     Effect::new(move |_| match save.value().get() {
         Some(Ok(_)) => editing.set(None),
@@ -208,17 +216,7 @@ fn RuleEditor(
             }
         }
     };
-    let message = move |field: &'static str| {
-        move || {
-            errors.with(|e| {
-                e.iter()
-                    .filter(|e| e.field == field)
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-        }
-    };
+    let message = move |field: &'static str| field_message(errors, field);
     let text_field = move |field: &'static str, label: &'static str, hint: &'static str| {
         let input_id = format!("rule-{field}");
         view! {
@@ -273,6 +271,7 @@ fn RuleEditor(
             {text_field("for", "Pending for", "1m, or nothing to fire at once")}
             {select("severity", "Severity", vec!["warning", "critical"])}
             {text_field("services", "Services", "empty: every service")}
+            {text_field("operation", "Operation", "error rate and latency: one span name, like POST /pay")}
             {text_field("labels", "Labels", "team=payments, tier=1")}
             {text_field("runbook_url", "Runbook", "https://wiki.example/runbooks/checkout")}
             <div class="field">

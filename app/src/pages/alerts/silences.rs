@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::{field_message, refusal_errors};
 use crate::model::role::Role;
 use crate::model::silence::{Silence, SilenceState, WEEKDAYS};
 use crate::model::silence_form::{SilenceForm, form_field};
@@ -128,6 +129,18 @@ fn NewSilence(create: ServerAction<CreateSilence>) -> impl IntoView {
     });
     let recurring = RwSignal::new(false);
     let errors = RwSignal::new(Vec::<FieldError>::new());
+    // Each refusal next to the form field it is about.
+    let show = move |refused: Vec<FieldError>| {
+        errors.set(
+            refused
+                .into_iter()
+                .map(|e| FieldError {
+                    field: form_field(&e.field).to_owned(),
+                    message: e.message,
+                })
+                .collect(),
+        )
+    };
     Effect::new(move |_| match create.value().get() {
         Some(Ok(_)) => {
             errors.set(Vec::new());
@@ -136,24 +149,10 @@ fn NewSilence(create: ServerAction<CreateSilence>) -> impl IntoView {
                 f.comment.clear();
             });
         }
-        Some(Err(crate::error::AppError::InvalidInput(refused))) => errors.set(refused),
-        Some(Err(other)) => errors.set(vec![FieldError {
-            field: "comment".to_owned(),
-            message: other.to_string(),
-        }]),
+        Some(Err(error)) => show(refusal_errors(error, "comment")),
         None => {}
     });
-    let message = move |field: &'static str| {
-        move || {
-            errors.with(|e| {
-                e.iter()
-                    .filter(|e| form_field(&e.field) == field)
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-        }
-    };
+    let message = move |field: &'static str| field_message(errors, field);
     let text_field = move |field: &'static str, label: &'static str, hint: &'static str| {
         let id = format!("silence-{field}");
         let read = move |f: &SilenceForm| match field {
@@ -214,7 +213,7 @@ fn NewSilence(create: ServerAction<CreateSilence>) -> impl IntoView {
                     errors.set(Vec::new());
                     create.dispatch(CreateSilence { form: typed });
                 }
-                Err(refused) => errors.set(refused),
+                Err(refused) => show(refused),
             }
         }>
             {text_field("matchers", "Matchers", "service=payments, severity=critical")}

@@ -25,6 +25,7 @@ struct RuleRow {
     enabled: bool,
     builtin: bool,
     notify: Vec<String>,
+    operation: String,
 }
 
 impl TryFrom<RuleRow> for AlertRule {
@@ -51,12 +52,13 @@ impl TryFrom<RuleRow> for AlertRule {
             enabled: row.enabled,
             builtin: row.builtin,
             notify: row.notify,
+            operation: row.operation,
         })
     }
 }
 
 const RULE_COLUMNS: &str = "id, name, kind, statistic, services, comparison, threshold, \
-     window_secs, for_secs, severity, labels, runbook_url, enabled, builtin, notify";
+     window_secs, for_secs, severity, labels, runbook_url, enabled, builtin, notify, operation";
 
 impl Database {
     /// The input checked as far as the database can tell too: the
@@ -109,8 +111,8 @@ impl Database {
     pub async fn create_alert_rule(&self, spec: &RuleSpec) -> Result<i64, StorageError> {
         let query = sqlx::query(
             "insert into alert_rules (name, kind, statistic, services, comparison, threshold, \
-             window_secs, for_secs, severity, labels, runbook_url, enabled, notify) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
+             window_secs, for_secs, severity, labels, runbook_url, enabled, notify, operation) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id",
         );
         let row = bind_rule(query, spec)
             .fetch_one(self.pool())
@@ -124,8 +126,8 @@ impl Database {
         let query = sqlx::query(
             "update alert_rules set name = $1, kind = $2, statistic = $3, services = $4, \
              comparison = $5, threshold = $6, window_secs = $7, for_secs = $8, severity = $9, \
-             labels = $10, runbook_url = $11, enabled = $12, notify = $13, updated_at = now() \
-             where id = $14",
+             labels = $10, runbook_url = $11, enabled = $12, notify = $13, operation = $14, \
+             updated_at = now() where id = $15",
         );
         let done = bind_rule(query, spec)
             .bind(id)
@@ -146,7 +148,7 @@ impl Database {
     }
 }
 
-/// Binds a rule's thirteen settings as $1..$13, in the column order of
+/// Binds a rule's fourteen settings as $1..$14, in the column order of
 /// `create_alert_rule` and `update_alert_rule`.
 fn bind_rule<'q>(
     query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
@@ -166,6 +168,7 @@ fn bind_rule<'q>(
         .bind(&spec.runbook_url)
         .bind(spec.enabled)
         .bind(&spec.notify)
+        .bind(&spec.operation)
 }
 
 fn labels_json(spec: &RuleSpec) -> serde_json::Value {
