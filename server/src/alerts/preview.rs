@@ -10,7 +10,8 @@ use app::storage::alerts::{AlertChange, OpenAlert};
 use app::storage::{Database, StorageError};
 use chrono::{DateTime, Utc};
 
-use super::evaluate::{Measurements, decide, fingerprint};
+use super::evaluate::{decide, fingerprint};
+use super::measure::Measurements;
 
 /// How far back a preview looks, and how often it measures.
 pub const PREVIEW_SPAN: chrono::Duration = chrono::Duration::hours(6);
