@@ -313,11 +313,9 @@ async fn logging_out_everywhere_else_keeps_only_this_session() {
     app.shutdown().await.unwrap();
 }
 
-// Current-thread runtime: the server's tasks run on this thread, so the
-// thread-local subscriber sees their events.
 #[tokio::test]
 async fn passwords_tokens_and_cookies_never_reach_the_logs() {
-    let captured = crate::ingest_keys::Captured::default();
+    let captured = crate::log_capture::Captured::default();
     let _guard = captured.install();
     let app = spawn_app().await;
     app.user_with_token("quiet", Role::Viewer).await;

@@ -3,9 +3,7 @@
 //! replica) reaches the server within seconds; keys never show up in list
 //! answers or in the logs.
 
-use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -18,6 +16,7 @@ use tonic::transport::Channel;
 
 use crate::helpers::{TestApp, TestDatabase, config_with, spawn_app_with};
 use crate::ingest_http::{PROTOBUF, full_request, now_ns};
+use crate::log_capture::Captured;
 
 async fn spawn_with_keys() -> TestApp {
     let database = TestDatabase::create().await;
@@ -247,47 +246,6 @@ async fn the_api_checks_names() {
     app.shutdown().await.unwrap();
 }
 
-/// Everything written to the log while it is alive.
-#[derive(Clone, Default)]
-pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    /// A thread-local subscriber writing here, for as long as the guard lives.
-    pub fn install(&self) -> tracing::subscriber::DefaultGuard {
-        let writer = self.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        let guard = tracing::subscriber::set_default(subscriber);
-        // Other tests, on other threads without a subscriber, may have
-        // registered a callsite as "never interested" just before this one
-        // was installed; recomputing makes every callsite ask again, so this
-        // capture sees the events it expects (seen failing once under the
-        // full suite's load).
-        tracing::callsite::rebuild_interest_cache();
-        guard
-    }
-
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-// Current-thread runtime (tokio::test's default): the server's tasks run on
-// this thread, so the thread-local subscriber sees their events.
 #[tokio::test]
 async fn keys_never_reach_the_logs() {
     let captured = Captured::default();
@@ -315,7 +273,12 @@ async fn keys_never_reach_the_logs() {
     app.shutdown().await.unwrap();
 
     let log = captured.text();
-    assert!(log.contains("ingest key created"), "the log was captured");
+    assert!(
+        log.contains("ingest key created"),
+        "the log was captured: {} bytes: {}",
+        log.len(),
+        &log[..log.len().min(1500)]
+    );
     let secret = &key["wpk_".len()..];
     assert!(!log.contains(secret), "a key reached the log");
 }

@@ -21,6 +21,7 @@ mod ingest_keys;
 mod interop;
 mod jaeger_golden;
 mod jaeger_params;
+mod log_capture;
 mod memory;
 mod metric_charts;
 mod metrics;
