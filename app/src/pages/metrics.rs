@@ -88,14 +88,6 @@ fn MetricPicker(
     group_by: String,
 ) -> impl IntoView {
     let range = use_time_range();
-    let hidden_range = move || {
-        range
-            .get()
-            .query_pairs()
-            .into_iter()
-            .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
-            .collect_view()
-    };
     // With JavaScript, a changed picker shows its chart at once.
     let navigate = leptos_router::hooks::use_navigate();
     let current = (
@@ -126,7 +118,7 @@ fn MetricPicker(
     let chosen_name = chosen.as_ref().map(|m| m.name.clone()).unwrap_or_default();
     view! {
         <form class="search-form" method="get" action="/explore" data-testid="metric-picker">
-            {hidden_range}
+            <crate::components::HiddenRange/>
             <div class="field">
                 <label for="metric-service">"Service"</label>
                 <select id="metric-service" name="service" on:change=go("service")>

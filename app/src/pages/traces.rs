@@ -112,7 +112,6 @@ fn NameOptions(
 
 #[component]
 fn SearchFormView(form: SearchForm, errors: Memo<Vec<FieldError>>) -> impl IntoView {
-    let range = use_time_range();
     let services = Resource::new(|| (), |_| service_names());
     let chosen_service = RwSignal::new(form.service.clone());
     let operations = Resource::new(
@@ -128,17 +127,9 @@ fn SearchFormView(form: SearchForm, errors: Memo<Vec<FieldError>>) -> impl IntoV
     let invalid = move |field: &'static str| move || errors.get().iter().any(|e| e.field == field);
     let initial_service = form.service.clone();
     let initial_operation = form.operation.clone();
-    let hidden_range = move || {
-        range
-            .get()
-            .query_pairs()
-            .into_iter()
-            .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
-            .collect_view()
-    };
     view! {
         <form class="search-form" method="get" action="/traces" data-testid="search-form">
-            {hidden_range}
+            <crate::components::HiddenRange/>
             <div class="field">
                 <label for="search-service">"Service"</label>
                 <select id="search-service" name="service"

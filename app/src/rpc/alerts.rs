@@ -47,14 +47,39 @@ pub async fn alert_history(id: i64) -> Result<crate::model::alert::AlertHistory,
     })
 }
 
+/// An on-call action on an open alert, as the signed-in responder: `act`
+/// changes it (false: it is resolved already), then the audit record.
+#[cfg(feature = "ssr")]
+async fn on_call<Act, Done>(
+    id: i64,
+    action: crate::model::audit::AuditAction,
+    detail: &str,
+    act: Act,
+) -> Result<(), AppError>
+where
+    Act: FnOnce(crate::storage::Database, String) -> Done,
+    Done: std::future::Future<Output = Result<bool, crate::storage::StorageError>>,
+{
+    let user = crate::auth::require(crate::model::role::Role::Responder)?;
+    let db = crate::state::app_state()?.db;
+    let alert = db
+        .alert(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("alert".to_owned()))?;
+    if !act(db, user.username.clone()).await? {
+        return Err(AppError::Refused("the alert is resolved".to_owned()));
+    }
+    let target = format!("{} on {}", alert.rule, alert.service);
+    crate::auth::audit(&user, action, &target, detail).await;
+    Ok(())
+}
+
 /// Acknowledges an open alert with an optional comment, as the signed-in
 /// responder.
 #[server(prefix = "/rpc", endpoint = "ack_alert")]
 pub async fn ack_alert(id: i64, comment: String) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
-    let user = crate::auth::require(crate::model::role::Role::Responder)?;
-    let db = crate::state::app_state()?.db;
-    let comment = comment.trim();
+    let comment = comment.trim().to_owned();
     if comment.chars().count() > 2_000 {
         return Err(AppError::InvalidInput(vec![
             crate::search_form::FieldError {
@@ -63,33 +88,20 @@ pub async fn ack_alert(id: i64, comment: String) -> Result<(), AppError> {
             },
         ]));
     }
-    let alert = db
-        .alert(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("alert".to_owned()))?;
-    if !db.acknowledge_alert(id, &user.username, comment).await? {
-        return Err(AppError::Refused("the alert is resolved".to_owned()));
-    }
-    let target = format!("{} on {}", alert.rule, alert.service);
-    crate::auth::audit(&user, AuditAction::AlertAck, &target, comment).await;
-    Ok(())
+    let detail = comment.clone();
+    on_call(id, AuditAction::AlertAck, &detail, |db, by| async move {
+        db.acknowledge_alert(id, &by, &comment).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "unack_alert")]
 pub async fn unack_alert(id: i64) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
-    let user = crate::auth::require(crate::model::role::Role::Responder)?;
-    let db = crate::state::app_state()?.db;
-    let alert = db
-        .alert(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("alert".to_owned()))?;
-    if !db.unacknowledge_alert(id).await? {
-        return Err(AppError::Refused("the alert is resolved".to_owned()));
-    }
-    let target = format!("{} on {}", alert.rule, alert.service);
-    crate::auth::audit(&user, AuditAction::AlertUnack, &target, "").await;
-    Ok(())
+    on_call(id, AuditAction::AlertUnack, "", |db, _| async move {
+        db.unacknowledge_alert(id).await
+    })
+    .await
 }
 
 /// Resolves an open alert by hand; it opens again if the condition still
@@ -97,18 +109,8 @@ pub async fn unack_alert(id: i64) -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "resolve_alert")]
 pub async fn resolve_alert(id: i64) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
-    let user = crate::auth::require(crate::model::role::Role::Responder)?;
-    let db = crate::state::app_state()?.db;
-    let alert = db
-        .alert(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("alert".to_owned()))?;
-    if !db.resolve_alert(id, &user.username).await? {
-        return Err(AppError::Refused(
-            "the alert is resolved already".to_owned(),
-        ));
-    }
-    let target = format!("{} on {}", alert.rule, alert.service);
-    crate::auth::audit(&user, AuditAction::AlertResolve, &target, "").await;
-    Ok(())
+    on_call(id, AuditAction::AlertResolve, "", |db, by| async move {
+        db.resolve_alert(id, &by).await
+    })
+    .await
 }
