@@ -61,9 +61,14 @@ pub async fn evaluate_once(
                 Some(AlertChange::Move { to, .. }) => *to != AlertState::Resolved,
                 None => false,
             };
-            let labels = rule.alert_labels(&service);
+            // Labels are only built when there is a silence to match.
             if stays_open
-                && let Some(silence) = muting_silence(&silences, current.map(|a| a.id), &labels)
+                && !silences.is_empty()
+                && let Some(silence) = muting_silence(
+                    &silences,
+                    current.map(|a| a.id),
+                    &rule.alert_labels(&service),
+                )
             {
                 silenced.push((fingerprint, silence));
             }

@@ -153,15 +153,11 @@ impl<'a> Measurements<'a> {
             .latest_metric_values(names, self.window_ns(rule))
             .await?;
         // Per service, the first name in `names` that it reports.
-        let mut chosen: HashMap<String, (usize, f64)> = HashMap::new();
-        for (service, name, value) in latest {
+        let chosen = preferred(latest.into_iter().map(|(service, name, value)| {
             let rank = names.iter().position(|n| *n == name).unwrap_or(usize::MAX);
-            let entry = chosen.entry(service).or_insert((rank, value));
-            if rank < entry.0 {
-                *entry = (rank, value);
-            }
-        }
-        let values: Vec<(String, f64)> = chosen.into_iter().map(|(s, (_, v))| (s, v)).collect();
+            (service, rank, value)
+        }));
+        let values: Vec<(String, f64)> = chosen.into_iter().collect();
         self.metrics.insert(key, values.clone());
         Ok(values)
     }
@@ -174,6 +170,11 @@ impl Measurements<'_> {
         &mut self,
         rule: &AlertRule,
     ) -> Result<Vec<(String, f64)>, StorageError> {
+        // Read once per window, however many memory rules share it.
+        let key = ("memory usage over limit".to_owned(), rule.window_secs);
+        if let Some(values) = self.metrics.get(&key) {
+            return Ok(values.clone());
+        }
         let mut values: HashMap<String, f64> = self
             .metric_values(rule, &MEMORY_UTILIZATION)
             .await?
@@ -183,17 +184,19 @@ impl Measurements<'_> {
             .db
             .memory_utilization_from_limits(&MEMORY_USAGE_AND_LIMIT, self.window_ns(rule))
             .await?;
-        let mut best: HashMap<String, (i32, f64)> = HashMap::new();
-        for (service, rank, utilization) in computed {
-            let entry = best.entry(service).or_insert((rank, utilization));
-            if rank < entry.0 {
-                *entry = (rank, utilization);
-            }
-        }
-        for (service, (_, utilization)) in best {
+        let over_limits = preferred(computed.into_iter().map(|(service, rank, utilization)| {
+            (
+                service,
+                usize::try_from(rank).unwrap_or(usize::MAX),
+                utilization,
+            )
+        }));
+        for (service, utilization) in over_limits {
             values.entry(service).or_insert(utilization);
         }
-        Ok(values.into_iter().collect())
+        let values: Vec<(String, f64)> = values.into_iter().collect();
+        self.metrics.insert(key, values.clone());
+        Ok(values)
     }
 
     /// A `metric` rule's value per service: a sum's rate per second (a
@@ -242,4 +245,17 @@ fn latency_seconds(statistic: &str, f: &app::model::red::RedFigures) -> Option<f
         _ => f.duration_sum_ns as f64 / f.requests.max(1) as f64,
     };
     Some(ns / 1e9)
+}
+
+/// Per service, the value of the lowest rank: the most preferred of the
+/// metrics (or metric pairs) it reports.
+fn preferred(ranked: impl Iterator<Item = (String, usize, f64)>) -> HashMap<String, f64> {
+    let mut chosen: HashMap<String, (usize, f64)> = HashMap::new();
+    for (service, rank, value) in ranked {
+        let entry = chosen.entry(service).or_insert((rank, value));
+        if rank < entry.0 {
+            *entry = (rank, value);
+        }
+    }
+    chosen.into_iter().map(|(s, (_, v))| (s, v)).collect()
 }
