@@ -188,6 +188,29 @@ struct AckBody {
 /// At most this many characters of comment.
 const MAX_COMMENT: usize = 2_000;
 
+/// An on-call action on an open alert: `act` changes it (false: it is
+/// resolved already, `refused` says so), then the audit record; the alert
+/// as it is afterwards.
+async fn on_call<Act, Done>(
+    state: &ServerState,
+    caller: &Caller,
+    id: i64,
+    (action, detail, refused): (AuditAction, &str, &'static str),
+    act: Act,
+) -> Result<Json<AlertView>, ApiError>
+where
+    Act: FnOnce(app::storage::Database) -> Done,
+    Done: std::future::Future<Output = Result<bool, app::storage::StorageError>>,
+{
+    let alert = found(state, id).await?;
+    if !act(state.app.db.clone()).await? {
+        return Err(ApiError::Conflict(refused));
+    }
+    let target = format!("{} on {}", alert.rule, alert.service);
+    audit::record(state, &caller.actor, action, &target, detail).await;
+    Ok(Json(AlertView::of(found(state, id).await?)))
+}
+
 async fn ack(
     State(state): State<ServerState>,
     caller: Caller,
@@ -201,32 +224,24 @@ async fn ack(
         serde_json::from_slice(&body)
             .map_err(|error| ApiError::Malformed(format!("invalid JSON body: {error}")))?
     };
-    let comment = body.comment.trim();
+    let comment = body.comment.trim().to_owned();
     if comment.chars().count() > MAX_COMMENT {
         return Err(ApiError::Invalid(vec![app::search_form::FieldError {
             field: "comment".to_owned(),
             message: format!("a comment has at most {MAX_COMMENT} characters"),
         }]));
     }
-    let alert = found(&state, id).await?;
-    if !state
-        .app
-        .db
-        .acknowledge_alert(id, &caller.user.username, comment)
-        .await?
-    {
-        return Err(ApiError::Conflict("the alert is resolved"));
-    }
-    let target = format!("{} on {}", alert.rule, alert.service);
-    audit::record(
-        &state,
-        &caller.actor,
+    let by = caller.user.username.clone();
+    let detail = comment.clone();
+    let what = (
         AuditAction::AlertAck,
-        &target,
-        comment,
-    )
-    .await;
-    Ok(Json(AlertView::of(found(&state, id).await?)))
+        detail.as_str(),
+        "the alert is resolved",
+    );
+    on_call(&state, &caller, id, what, |db| async move {
+        db.acknowledge_alert(id, &by, &comment).await
+    })
+    .await
 }
 
 async fn unack(
@@ -234,13 +249,11 @@ async fn unack(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<AlertView>, ApiError> {
-    let alert = found(&state, id).await?;
-    if !state.app.db.unacknowledge_alert(id).await? {
-        return Err(ApiError::Conflict("the alert is resolved"));
-    }
-    let target = format!("{} on {}", alert.rule, alert.service);
-    audit::record(&state, &caller.actor, AuditAction::AlertUnack, &target, "").await;
-    Ok(Json(AlertView::of(found(&state, id).await?)))
+    let what = (AuditAction::AlertUnack, "", "the alert is resolved");
+    on_call(&state, &caller, id, what, |db| async move {
+        db.unacknowledge_alert(id).await
+    })
+    .await
 }
 
 async fn resolve(
@@ -248,25 +261,16 @@ async fn resolve(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<AlertView>, ApiError> {
-    let alert = found(&state, id).await?;
-    if !state
-        .app
-        .db
-        .resolve_alert(id, &caller.user.username)
-        .await?
-    {
-        return Err(ApiError::Conflict("the alert is resolved already"));
-    }
-    let target = format!("{} on {}", alert.rule, alert.service);
-    audit::record(
-        &state,
-        &caller.actor,
+    let by = caller.user.username.clone();
+    let what = (
         AuditAction::AlertResolve,
-        &target,
         "",
-    )
-    .await;
-    Ok(Json(AlertView::of(found(&state, id).await?)))
+        "the alert is resolved already",
+    );
+    on_call(&state, &caller, id, what, |db| async move {
+        db.resolve_alert(id, &by).await
+    })
+    .await
 }
 
 async fn rules(State(state): State<ServerState>) -> Result<Json<Vec<AlertRule>>, ApiError> {
