@@ -37,6 +37,9 @@ pub fn rpc_access(endpoint: &str) -> Option<Access> {
         | "health_overview" | "check_suggestions" | "check_detail" | "search_traces" | "trace"
         | "service_map" | "edge_traces" | "alerts_list" | "silences_list" | "alert_history"
         | "rules_list" | "metrics_catalog" | "metric_chart" => Signed(Viewer),
+        // Where to send data, and which services started sending: the
+        // Send data page, for anyone who can see what arrives.
+        "site_endpoints" | "new_services" => Signed(Viewer),
         // Your own tokens: everybody manages theirs.
         "my_tokens" | "create_my_token" | "revoke_my_token" | "end_other_sessions" => {
             Signed(Viewer)

@@ -30,6 +30,8 @@ pub mod model;
 pub mod rpc;
 /// The trace search form and its validation.
 pub mod search_form;
+/// Copy-paste set-up per language for the Send data page.
+pub mod setup_snippets;
 /// The document around every page and the router that picks the page.
 pub mod shell;
 /// The time window every page looks at, kept in the URL.

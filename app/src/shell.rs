@@ -1,13 +1,13 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::components::{Footer, Header};
 use crate::pages::{
     AdminPage, AlertDetailPage, AlertsPage, HealthCheckPage, HealthPage, LoginPage, MapPage,
-    MetricsPage, NewCheckPage, NotFoundPage, ProfilePage, RulesPage, ServicePage, ServicesPage,
-    SetupPage, StatusPageView, TracePage, TracesPage,
+    MetricsPage, NewCheckPage, NotFoundPage, ProfilePage, RulesPage, SendDataPage, ServicePage,
+    ServicesPage, SetupPage, StatusPageView, TracePage, TracesPage,
 };
 
 /// Applies a saved theme before the first paint, so a dark-theme user never
@@ -42,6 +42,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let user = SharedValue::new(crate::auth::signed_in_user).into_inner();
     provide_context(crate::auth::SessionUser(user));
+    // Where to send data, for the empty states; fixed for the page's life.
+    let endpoints = SharedValue::new(crate::rpc::onboarding::endpoints_for_page).into_inner();
+    provide_context(crate::components::PageEndpoints(endpoints));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/watchpost.css"/>
@@ -66,6 +69,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/alerts/:id") view=AlertDetailPage/>
                     <Route path=path!("/rules") view=RulesPage/>
                     <Route path=path!("/explore") view=MetricsPage/>
+                    // Whole before it is sent, so the set-up reads without the bundle.
+                    <Route path=path!("/send-data") view=SendDataPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=ProfilePage/>
                     <Route path=path!("/admin") view=AdminPage/>
                     <Route path=path!("/login") view=LoginPage/>

@@ -21,6 +21,9 @@ pub struct AppState {
     /// Replays a rule over the last hours with the evaluator's own code
     /// (which lives in the server), for the rules page's preview.
     pub preview_rule: PreviewRule,
+    /// Where the OTLP listeners are and whether they need a key, for the
+    /// set-up instructions.
+    pub site: crate::model::site::SiteInfo,
 }
 
 /// A rule in, what it would have done out.

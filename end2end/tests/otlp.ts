@@ -63,8 +63,9 @@ export function traceRequest(traceId: string, spans: SpanSpec[]) {
   };
 }
 
-export async function sendTrace(request: APIRequestContext, body: unknown) {
-  const response = await request.post("/v1/traces", {
+/** Posts to the main port's `/v1/traces`, or to the OTLP/HTTP listener at `endpoint` (`http://host:port`). */
+export async function sendTrace(request: APIRequestContext, body: unknown, endpoint = "") {
+  const response = await request.post(`${endpoint}/v1/traces`, {
     data: JSON.stringify(body),
     headers: { "content-type": "application/json" },
   });

@@ -27,6 +27,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve with a simulated microservice fleet in its own database: the
+    /// same as `--demo`, and takes the same flags.
+    Demo(Box<Config>),
     /// Create, list and revoke ingest keys (`Authorization: Bearer wpk_…`).
     Key(KeyArgs),
     /// Send a simulated microservice fleet's traces to a Watchpost.

@@ -31,6 +31,9 @@ pub struct Config {
     #[command(flatten)]
     pub accounts: AccountConfig,
 
+    #[command(flatten)]
+    pub demo: crate::demo::DemoConfig,
+
     /// Where the compiled front-end (JS, WASM, CSS) lives.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,

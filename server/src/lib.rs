@@ -11,6 +11,7 @@
 //! - [`health`]: active health checks: scheduler, probes, result writer.
 //! - [`jobs`]: background work that stops cleanly on shutdown.
 //! - [`self_metrics`]: Watchpost's own Prometheus metrics.
+//! - [`demo`]: `watchpost demo`, a simulated fleet with scripted incidents.
 //! - [`loadgen`]: the load generator and the benchmarks (COPY baseline,
 //!   query and check benchmarks).
 
@@ -22,6 +23,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod health;
 pub mod http;
 pub mod ingest;
@@ -38,7 +40,11 @@ use tokio_util::sync::CancellationToken;
 pub use startup::{Application, StartupError};
 
 /// Runs the server until SIGINT or SIGTERM, then drains and returns.
-pub async fn run(config: config::Config) -> Result<(), StartupError> {
+pub async fn run(mut config: config::Config) -> Result<(), StartupError> {
+    if config.demo.enabled {
+        config.database.url =
+            demo::database::prepare(&config.demo, &config.database.settings()).await?;
+    }
     let cancel = CancellationToken::new();
     shutdown::cancel_on_signal(cancel.clone());
     let application = Application::build(config).await?;

@@ -12,15 +12,10 @@ use server::loadgen;
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None => {
-            server::telemetry::init(&cli.serve.log);
-            match server::run(cli.serve).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => {
-                    tracing::error!(error = %error, "watchpost stopped with an error");
-                    ExitCode::FAILURE
-                }
-            }
+        None => serve(cli.serve).await,
+        Some(Command::Demo(mut config)) => {
+            config.demo.enabled = true;
+            serve(*config).await
         }
         Some(Command::Key(args)) => match server::ingest::auth::cli::run(args).await {
             Ok(output) => {
@@ -99,6 +94,17 @@ async fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+async fn serve(config: server::config::Config) -> ExitCode {
+    server::telemetry::init(&config.log);
+    match server::run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %error, "watchpost stopped with an error");
+            ExitCode::FAILURE
         }
     }
 }

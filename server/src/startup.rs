@@ -34,6 +34,8 @@ pub enum StartupError {
     #[error("{0}")]
     IngestAuth(#[from] crate::ingest::auth::AuthSetupError),
     #[error("{0}")]
+    Demo(#[from] crate::demo::DemoError),
+    #[error("{0}")]
     ChecksFile(#[from] crate::health::checks_file::ChecksFileError),
 }
 
@@ -130,6 +132,12 @@ impl Application {
                 mint_secret: crate::accounts::api_token::mint,
                 hash_password: crate::accounts::password::hash_boxed,
                 preview_rule: crate::alerts::preview::boxed,
+                site: app::model::site::SiteInfo {
+                    otlp_http: otlp_http_address,
+                    otlp_grpc: otlp_grpc_address,
+                    keys_required,
+                    demo: config.demo.enabled,
+                },
             },
             metrics: Arc::new(SelfMetrics::new()),
             ingest: Arc::new(IngestSettings::from_config(&config.ingest)),
@@ -268,6 +276,20 @@ impl Application {
                 state.app.db.clone(),
                 path,
                 specs,
+                cancel.clone(),
+            ));
+        }
+
+        if config.demo.enabled {
+            jobs.spawn(crate::demo::run(
+                state.app.db.clone(),
+                state.ingest_keys.clone(),
+                crate::demo::fleet::Targets {
+                    otlp_http: otlp_http_address,
+                    otlp_grpc: otlp_grpc_address,
+                    key: None,
+                },
+                crate::demo::scenario::Scenario::new(config.demo.cycle.0),
                 cancel.clone(),
             ));
         }

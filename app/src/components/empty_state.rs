@@ -1,8 +1,14 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
 
-/// Where the OpenTelemetry SDKs and Collector send data by default.
-const OTLP_HTTP_ENDPOINT: &str = "http://127.0.0.1:4318";
-const OTLP_GRPC_ENDPOINT: &str = "http://127.0.0.1:4317";
+use crate::model::site::SiteEndpoints;
+
+/// This reader's OTLP endpoints, known on the server with the request and
+/// carried into the page (`shell::App` provides it, from the same function
+/// as the `site_endpoints` server function). Empty states sit inside their
+/// page's Transition, where a request of their own would mean a nested one.
+#[derive(Debug, Clone)]
+pub struct PageEndpoints(pub Option<SiteEndpoints>);
 
 /// What a page shows when there is nothing to show yet: what would be here,
 /// and the next step to get it.
@@ -21,32 +27,38 @@ pub fn EmptyState(
     }
 }
 
-/// How to point an instrumented service at Watchpost. Every stock
-/// OpenTelemetry SDK reads these variables; nothing else is needed.
+/// How to point an instrumented service at Watchpost, in short: the
+/// endpoints and the variables every stock SDK reads, and a link to the
+/// full set-up per language.
 #[component]
 pub fn SendDataHelp() -> impl IntoView {
-    let env_example = format!(
-        "export OTEL_EXPORTER_OTLP_ENDPOINT={OTLP_HTTP_ENDPOINT}\n\
-         export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\n\
-         export OTEL_SERVICE_NAME=checkout"
-    );
-    let collector_example = format!(
-        "exporters:\n  otlphttp/watchpost:\n    endpoint: {OTLP_HTTP_ENDPOINT}\n\
-         service:\n  pipelines:\n    traces:\n      exporters: [otlphttp/watchpost]"
-    );
+    let endpoints = use_context::<PageEndpoints>().and_then(|known| known.0);
+    let details = endpoints.map(|site| {
+        let env = crate::setup_snippets::env_block(&site);
+        let key_hint = site.ingest_key_required.then(|| {
+            view! {
+                <p class="muted">"Replace " <code>{crate::setup_snippets::KEY_PLACEHOLDER}</code>
+                    " with an ingest key: admins create them on the Admin page or with "
+                    <code>"watchpost key create --name my-service"</code>"."</p>
+            }
+        });
+        view! {
+            <dl class="endpoints">
+                <dt>"OTLP/HTTP"</dt>
+                <dd><code>{site.otlp_http}</code>" (protobuf or JSON, "<code>"/v1/traces"</code>", "<code>"/v1/metrics"</code>")"</dd>
+                <dt>"OTLP/gRPC"</dt>
+                <dd><code>{site.otlp_grpc}</code></dd>
+            </dl>
+            <p>"Set these in the environment of any service instrumented with an OpenTelemetry SDK:"</p>
+            <pre class="snippet"><code>{env}</code></pre>
+            {key_hint}
+        }
+    });
     view! {
         <div class="send-data">
             <h3>"Send data from your services"</h3>
-            <dl class="endpoints">
-                <dt>"OTLP/HTTP"</dt>
-                <dd><code>{OTLP_HTTP_ENDPOINT}</code>" (protobuf or JSON, "<code>"/v1/traces"</code>")"</dd>
-                <dt>"OTLP/gRPC"</dt>
-                <dd><code>{OTLP_GRPC_ENDPOINT}</code></dd>
-            </dl>
-            <p>"Set these in the environment of any service instrumented with an OpenTelemetry SDK:"</p>
-            <pre class="snippet"><code>{env_example}</code></pre>
-            <p>"Or add Watchpost as an exporter of an OpenTelemetry Collector:"</p>
-            <pre class="snippet"><code>{collector_example}</code></pre>
+            {details}
+            <p><A href="/send-data">"Full set-up for your language →"</A></p>
         </div>
     }
 }

@@ -27,11 +27,14 @@ pub fn Header() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true"></span>
                 "Watchpost"
             </A>
+            <DemoBadge/>
             <nav class="sections" aria-label="Sections">
                 {SECTIONS
                     .into_iter()
                     .map(|(path, label)| view! { <SectionLink path label/> })
                     .collect_view()}
+                // Set-up instructions are for people who may see the data.
+                {use_user().is_some().then(|| view! { <A href="/send-data">"Send data"</A> })}
             </nav>
             <div class="topbar-tools">
                 <TraceLookup/>
@@ -41,6 +44,22 @@ pub fn Header() -> impl IntoView {
             </div>
         </header>
     }
+}
+
+/// Says, on every page, that the data is the demo fleet's, simulated.
+#[component]
+fn DemoBadge() -> impl IntoView {
+    let demo = use_context::<super::PageEndpoints>()
+        .and_then(|endpoints| endpoints.0)
+        .is_some_and(|endpoints| endpoints.demo);
+    demo.then(|| {
+        view! {
+            <span class="demo-badge" data-testid="demo-badge"
+                title="A simulated fleet (deployment.environment=demo) runs in this server, in a database of its own">
+                "Demo"
+            </span>
+        }
+    })
 }
 
 /// Who is signed in (a link to their profile), with a logout button, or a

@@ -15,7 +15,7 @@ mod theme_toggle;
 mod time_range_picker;
 
 pub use check_state::{StateBadge, UptimeBarView, uptime_text, utc_time};
-pub use empty_state::{EmptyState, SendDataHelp};
+pub use empty_state::{EmptyState, PageEndpoints, SendDataHelp};
 pub use field_errors::{field_message, refusal_errors};
 pub use footer::Footer;
 pub use header::Header;

@@ -85,6 +85,28 @@ impl RuleSpec {
     }
 }
 
+impl AlertRule {
+    /// Its settings, to change and store again.
+    pub fn spec(&self) -> RuleSpec {
+        RuleSpec {
+            name: self.name.clone(),
+            kind: self.kind,
+            statistic: self.statistic.clone(),
+            services: self.services.clone(),
+            comparison: self.comparison,
+            threshold: self.threshold,
+            window_secs: self.window_secs,
+            for_secs: self.for_secs,
+            severity: self.severity,
+            labels: self.labels.clone(),
+            runbook_url: self.runbook_url.clone(),
+            enabled: self.enabled,
+            notify: self.notify.clone(),
+            operation: self.operation.clone(),
+        }
+    }
+}
+
 fn seconds(text: &str) -> Option<i64> {
     crate::duration::parse_duration(text)
         .ok()

@@ -147,6 +147,8 @@ pub enum CheckSource {
     Api,
     Ui,
     File,
+    /// Registered by the demo fleet for its simulated services.
+    Demo,
 }
 
 impl CheckSource {
@@ -155,12 +157,14 @@ impl CheckSource {
             CheckSource::Api => "api",
             CheckSource::Ui => "ui",
             CheckSource::File => "file",
+            CheckSource::Demo => "demo",
         }
     }
 
     pub fn parse(word: &str) -> CheckSource {
         match word {
             "file" => CheckSource::File,
+            "demo" => CheckSource::Demo,
             "ui" => CheckSource::Ui,
             _ => CheckSource::Api,
         }
@@ -253,12 +257,17 @@ pub struct CheckEvent {
 pub const FILE_CHECK_IS_READ_ONLY: &str =
     "this check is defined in the checks file; edit the file and reload";
 
+/// Why a check of the demo fleet cannot be edited or deleted by hand.
+pub const DEMO_CHECK_IS_READ_ONLY: &str =
+    "this check belongs to the demo fleet, which registers it again at every start";
+
 impl CheckRecord {
     /// File checks change only with the file, so a reload cannot undo an
     /// edit made in the UI or the API.
     pub fn editable(&self) -> Result<(), &'static str> {
         match self.source {
             CheckSource::File => Err(FILE_CHECK_IS_READ_ONLY),
+            CheckSource::Demo => Err(DEMO_CHECK_IS_READ_ONLY),
             CheckSource::Api | CheckSource::Ui => Ok(()),
         }
     }

@@ -25,6 +25,7 @@ pub mod rule_preview;
 pub mod silence;
 pub mod silence_form;
 pub mod silence_input;
+pub mod site;
 pub mod sketch;
 pub mod span;
 pub mod trace;

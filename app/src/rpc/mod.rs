@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod checks;
 pub mod map;
 pub mod metrics;
+pub mod onboarding;
 pub mod rules;
 pub mod services;
 pub mod silences;

@@ -12,6 +12,8 @@ pub mod audit;
 pub mod checks;
 /// The compact binary form of attributes, events and links.
 pub mod codec;
+/// The demo fleet's database: its marker and its checks.
+pub mod demo;
 /// Service-map edges per minute.
 pub mod edges;
 mod error;

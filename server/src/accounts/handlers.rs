@@ -144,7 +144,20 @@ pub async fn setup(
     let actor = audit::at(Some(id), &new_user.username, &client);
     audit::record(&state, &actor, AuditAction::Setup, &new_user.username, "").await;
     let cookie = start_session(&state, id, &headers).await?;
-    Ok(see_other(account::DEFAULT_NEXT, Some(cookie)))
+    // A fresh install has nothing to show yet: the next step is sending
+    // data. (With the demo fleet, or data sent before setup, it is not.)
+    let nothing_reported = state
+        .app
+        .db
+        .services_first_seen_after(None, 0)
+        .await
+        .is_ok_and(|services| services.earlier == 0);
+    let next = if nothing_reported {
+        "/send-data"
+    } else {
+        account::DEFAULT_NEXT
+    };
+    Ok(see_other(next, Some(cookie)))
 }
 
 /// A new session with a new token, every time: a cookie the browser sent

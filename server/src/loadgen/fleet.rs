@@ -45,7 +45,7 @@ impl Rng {
         self.below(100) < percent
     }
 
-    fn bytes<const N: usize>(&mut self) -> [u8; N] {
+    pub fn bytes<const N: usize>(&mut self) -> [u8; N] {
         let mut out = [0u8; N];
         for chunk in out.chunks_mut(8) {
             let word = self.next_u64().to_le_bytes();

@@ -9,7 +9,7 @@ pub mod copy_baseline;
 pub mod fleet;
 pub mod json;
 pub mod query_bench;
-mod send;
+pub mod send;
 mod usage;
 
 use std::sync::Arc;

@@ -185,7 +185,8 @@ async fn first_run_setup_creates_an_admin_once_and_logs_them_in() {
 
     let created = answer(setup(PASSWORD, PASSWORD).send().await.unwrap()).await;
     assert_eq!(created.status, 303, "{}", created.body);
-    assert_eq!(created.location.as_deref(), Some("/services"));
+    // Nothing has reported yet: the next step is sending data.
+    assert_eq!(created.location.as_deref(), Some("/send-data"));
     let cookie = cookie_pair(&created.set_cookie.unwrap());
     let me = whoami(&app, &client, Some(&cookie)).await;
     assert_eq!(me["username"], "root");

@@ -22,6 +22,7 @@ async fn every_section_is_rendered_on_the_server() {
         ("/health/payments-http", "No such health check"),
         ("/status", "Service status"),
         ("/alerts", "Alerts"),
+        ("/send-data", "Send data"),
     ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 200, "{path}");

@@ -147,6 +147,8 @@ fn IncidentItem(
         .iter()
         .map(|a| a.service.clone())
         .collect();
+    // A service with several alerts is named once.
+    services.sort_unstable();
     services.dedup();
     let summary = format!(
         "{} alerts on services that call it: {}",

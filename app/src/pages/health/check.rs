@@ -85,7 +85,13 @@ fn CheckView(
         .map(|r| r.dependencies.clone())
         .unwrap_or_default();
     let version = record.last_result.as_ref().and_then(|r| r.version.clone());
-    let is_file = record.source == CheckSource::File;
+    // File and demo checks are defined elsewhere; this says why not here.
+    let read_only = record.editable().err();
+    let defined_in = match record.source {
+        CheckSource::File => "the checks file",
+        CheckSource::Demo => "the demo fleet",
+        CheckSource::Api | CheckSource::Ui => "Watchpost (UI or API)",
+    };
     let labels = spec
         .labels
         .iter()
@@ -109,7 +115,7 @@ fn CheckView(
         <div class="check-heading">
             <StateBadge state=record.state paused=spec.paused/>
             <span class="muted">" since "{utc_time(record.state_since_ms)}</span>
-            <CheckActions id paused=spec.paused is_file editing changed/>
+            <CheckActions id paused=spec.paused read_only editing changed/>
         </div>
         {service_note.map(|note| view! { <p class="reason warn" data-testid="service-note">{note}</p> })}
         <Show when=move || editing.get()>
@@ -123,7 +129,7 @@ fn CheckView(
             <dt>"Probe"</dt><dd>{type_name(spec.check_type)}" "<code>{spec.target.clone()}</code></dd>
             <dt>"Every"</dt><dd>{format_duration_ms(spec.interval_ms)}", timeout "{format_duration_ms(spec.timeout_ms)}</dd>
             <dt>"Thresholds"</dt><dd>{thresholds_text(spec.failure_threshold, spec.success_threshold)}</dd>
-            <dt>"Defined in"</dt><dd>{if is_file { "the checks file" } else { "Watchpost (UI or API)" }}</dd>
+            <dt>"Defined in"</dt><dd>{defined_in}</dd>
             <dt>"Labels"</dt><dd>{if labels.is_empty() { "none".to_owned() } else { labels }}</dd>
             <dt>"Status page"</dt><dd>{if spec.public { "shown" } else { "not shown" }}</dd>
             {version.map(|v| view! { <dt>"Version"</dt><dd>{v}</dd> })}
@@ -137,13 +143,14 @@ fn CheckView(
     }
 }
 
-/// Edit, pause or resume, and delete (asked twice). File checks can only
-/// be paused: their definition lives in the file.
+/// Edit, pause or resume, and delete (asked twice). File and demo checks
+/// can only be paused: their definition lives elsewhere (`read_only` says
+/// where).
 #[component]
 fn CheckActions(
     id: i64,
     paused: bool,
-    is_file: bool,
+    read_only: Option<&'static str>,
     editing: RwSignal<bool>,
     changed: RwSignal<u32>,
 ) -> impl IntoView {
@@ -166,13 +173,13 @@ fn CheckActions(
         let delete_error = delete.value().get().and_then(Result::err);
         pause_error.or(delete_error).map(|e| e.to_string())
     };
-    let file_note = is_file.then_some("Defined in the checks file: edit the file and reload.");
+    let is_read_only = read_only.is_some();
     // Only what the signed-in role may do is offered; the server checks again.
     let admin = crate::auth::allowed(Role::Admin);
     let responder = crate::auth::allowed(Role::Responder);
     let edit = admin.then(|| {
         view! {
-            <button type="button" disabled=is_file title=file_note
+            <button type="button" disabled=is_read_only title=read_only
                 on:click=move |_| editing.update(|e| *e = !*e)>
                 {move || if editing.get() { "Cancel editing" } else { "Edit" }}
             </button>
@@ -189,7 +196,7 @@ fn CheckActions(
     let delete_buttons = admin.then(|| {
         view! {
             <Show when=move || !confirming.get()>
-                <button type="button" class="danger" disabled=is_file title=file_note
+                <button type="button" class="danger" disabled=is_read_only title=read_only
                     on:click=move |_| confirming.set(true)>"Delete"</button>
             </Show>
             <Show when=move || confirming.get()>

@@ -100,7 +100,7 @@ pub struct SyncReport {
     pub refused: Vec<String>,
 }
 
-async fn insert_check<'e>(
+pub(crate) async fn insert_check<'e>(
     executor: impl sqlx::PgExecutor<'e>,
     spec: &CheckSpec,
     source: CheckSource,
@@ -121,7 +121,7 @@ async fn insert_check<'e>(
     .map_err(name_conflict)
 }
 
-async fn replace_check<'e>(
+pub(crate) async fn replace_check<'e>(
     executor: impl sqlx::PgExecutor<'e>,
     id: i64,
     spec: &CheckSpec,
@@ -142,7 +142,7 @@ async fn replace_check<'e>(
     Ok(done.rows_affected() == 1)
 }
 
-async fn remove_check<'e>(
+pub(crate) async fn remove_check<'e>(
     executor: impl sqlx::PgExecutor<'e>,
     id: i64,
 ) -> Result<bool, StorageError> {
@@ -153,7 +153,7 @@ async fn remove_check<'e>(
     Ok(done.rows_affected() == 1)
 }
 
-async fn all_checks<'e>(
+pub(crate) async fn all_checks<'e>(
     executor: impl sqlx::PgExecutor<'e>,
 ) -> Result<Vec<CheckRecord>, StorageError> {
     let rows: Vec<Row> = sqlx::query_as(concat!(

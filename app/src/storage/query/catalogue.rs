@@ -111,3 +111,37 @@ impl Database {
         Ok(rows.into_iter().collect())
     }
 }
+
+impl Database {
+    /// Services first seen after `since` (or after now, when `None`: the
+    /// start of a watch), oldest first and at most `limit`, with how many
+    /// had been seen by then. `since` is read in the database's clock, the
+    /// one `first_seen` is written in, so a browser's clock never matters.
+    pub async fn services_first_seen_after(
+        &self,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        limit: i64,
+    ) -> Result<crate::model::site::NewServices, StorageError> {
+        let (since, earlier, arrived): (chrono::DateTime<chrono::Utc>, i64, Vec<String>) =
+            sqlx::query_as(
+                "with watch as (select coalesce($1::timestamptz, now()) as since)
+                 select watch.since,
+                        (select count(*) from services where first_seen <= watch.since),
+                        coalesce((select array_agg(name order by first_seen, name)
+                                  from (select name, first_seen from services
+                                        where first_seen > watch.since
+                                        order by first_seen, name
+                                        limit $2) as newest), '{}')
+                 from watch",
+            )
+            .bind(since)
+            .bind(limit)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(crate::model::site::NewServices {
+            since_us: since.timestamp_micros(),
+            arrived,
+            earlier,
+        })
+    }
+}

@@ -1,0 +1,132 @@
+//! `/send-data`: how to point services at this server, per language, with
+//! the endpoints this reader can reach, and a live sign once the first
+//! span of a new service lands.
+//!
+//! The language tabs are links (`?lang=go`), so they work before the
+//! bundle loads and each set-up has an address to share.
+
+mod first_span;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::{PageHeader, use_query_param};
+use crate::model::role::Role;
+use crate::model::site::SiteEndpoints;
+use crate::rpc::onboarding::fetch_site_endpoints;
+use crate::setup_snippets::{KEY_PLACEHOLDER, Language};
+use first_span::{FirstSpan, use_new_services};
+
+#[component]
+pub fn SendDataPage() -> impl IntoView {
+    let lang = use_query_param("lang");
+    let language = Memo::new(move |_| Language::from_key(&lang.get()));
+    // Both made here, outside the Transitions, so the server and the
+    // browser create them in the same order.
+    let site = Resource::new(|| (), |_| fetch_site_endpoints());
+    let watch = use_new_services();
+    view! {
+        <PageHeader title="Send data" subtitle=Signal::derive(|| "Point your services at Watchpost".to_owned())/>
+        <FirstSpan watch/>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || site.get().map(|result| match result {
+                Ok(site) => view! { <Setup site language/> }.into_any(),
+                Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Setup(site: SiteEndpoints, language: Memo<Language>) -> impl IntoView {
+    let tabs = Language::ALL
+        .into_iter()
+        .map(|l| {
+            let current = move || language.get() == l;
+            view! {
+                <a href=format!("/send-data?lang={}", l.key()) class="tab" class:active=current
+                    aria-current=move || current().then_some("true")>{l.label()}</a>
+            }
+        })
+        .collect_view();
+    let demo = site.demo.then(|| view! {
+        <p class="notice">"This server runs a simulated demo fleet; its services already report. \
+            Yours appear beside them."</p>
+    });
+    let steps_site = site.clone();
+    let steps = move || {
+        language
+            .get()
+            .steps(&steps_site)
+            .into_iter()
+            .map(|(caption, code)| {
+                view! {
+                    <h3>{caption}</h3>
+                    <pre class="snippet"><code>{code}</code></pre>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="panel" data-testid="endpoints">
+            <h2>"Endpoints"</h2>
+            <dl class="endpoints">
+                <dt>"OTLP/HTTP"</dt>
+                <dd>
+                    <code data-testid="otlp-http-endpoint">{site.otlp_http.clone()}</code>
+                    " protocol " <code>"http/protobuf"</code> " (or " <code>"http/json"</code>
+                    "): traces to " <code>"/v1/traces"</code> ", metrics to " <code>"/v1/metrics"</code>
+                </dd>
+                <dt>"OTLP/gRPC"</dt>
+                <dd>
+                    <code data-testid="otlp-grpc-endpoint">{site.otlp_grpc.clone()}</code>
+                    " protocol " <code>"grpc"</code> " (set " <code>"OTEL_EXPORTER_OTLP_PROTOCOL=grpc"</code>
+                    " and this endpoint instead)"
+                </dd>
+            </dl>
+            <KeyNote required=site.ingest_key_required/>
+            {demo}
+        </section>
+        <nav class="tabs" aria-label="Language">{tabs}</nav>
+        <section class="send-data" data-testid="setup-steps" data-lang=move || language.get().key()>
+            {steps}
+            <p class="muted">"Replace " <code>"my-service"</code>
+                " with your service's name: it is how the service appears in Watchpost."</p>
+        </section>
+        <section class="panel">
+            <h2>"Metrics"</h2>
+            <p>"The same endpoint takes OTLP metrics at " <code>"/v1/metrics"</code>
+                " (the SDKs above send them with " <code>"OTEL_METRICS_EXPORTER=otlp"</code>
+                "). Memory alerts read " <code>"process.memory.utilization"</code> " or "
+                <code>"container.memory.utilization"</code> " (0–1), or "
+                <code>"container.memory.usage"</code> " against a limit such as "
+                <code>"k8s.container.memory_limit"</code> "."</p>
+        </section>
+    }
+}
+
+/// Whether the snippets' key line is needed, and where keys come from.
+#[component]
+fn KeyNote(required: bool) -> impl IntoView {
+    if !required {
+        return view! {
+            <p class="muted" data-testid="key-not-required">"No ingest key needed: every listener \
+                of this server is on loopback, so only this machine can send to it."</p>
+        }
+        .into_any();
+    }
+    let create = if crate::auth::allowed(Role::Admin) {
+        view! { <A href="/admin">"Create one on the Admin page"</A> " or run " }.into_any()
+    } else {
+        view! { "Ask an admin for one: admins create them on the Admin page or with " }.into_any()
+    };
+    view! {
+        <p class="notice" data-testid="key-required">
+            "This server needs an ingest key on every OTLP request, sent as "
+            <code>{format!("Authorization: Bearer {KEY_PLACEHOLDER}")}</code>
+            " (the snippets below do). " {create}
+            <code>"watchpost key create --name my-service"</code> "."
+        </p>
+    }
+    .into_any()
+}

@@ -1,0 +1,224 @@
+//! `watchpost demo`: the simulated fleet reports over the server's own OTLP
+//! listeners, serves real health endpoints that the server checks, and
+//! keeps to a database of its own.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use server::demo::DemoConfig;
+use server::demo::database::prepare;
+
+use crate::helpers::{TestDatabase, config_with, spawn_app_with};
+
+fn demo_config(database_url: Option<String>) -> DemoConfig {
+    DemoConfig {
+        enabled: true,
+        cycle: app::duration::HumanDuration(Duration::from_secs(40)),
+        database_url,
+    }
+}
+
+async fn json(app: &crate::helpers::TestApp, path: &str) -> Value {
+    let response = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.json().await.unwrap()
+}
+
+/// Polls `probe` every 500 ms until it gives a value, for at most `within`.
+async fn eventually<T, F: std::future::Future<Output = Option<T>>>(
+    within: Duration,
+    what: &str,
+    mut probe: impl FnMut() -> F,
+) -> T {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_demo_fleet_reports_checks_itself_and_goes_through_its_incidents() {
+    let database = TestDatabase::create().await;
+    let config = config_with(&database.url, &["--demo", "--demo-cycle", "40s"]);
+    let url = prepare(
+        &demo_config(Some(database.url.clone())),
+        &config.database.settings(),
+    )
+    .await
+    .expect("an empty database is fine for the demo");
+    assert_eq!(url, database.url);
+    let mut app = spawn_app_with(config).await;
+    app.wait_until_ready(Duration::from_secs(20)).await;
+    app.sign_in_as_admin().await;
+
+    // Seven services over gRPC, HTTP/protobuf and HTTP/JSON, each labelled.
+    let services = eventually(Duration::from_secs(20), "seven services", || async {
+        let services = json(&app, "/api/services").await["data"].clone();
+        (services.as_array()?.len() == 7).then_some(services)
+    })
+    .await;
+    for name in ["api-gateway", "notification-service", "database-service"] {
+        assert!(
+            services.as_array().unwrap().iter().any(|s| s == name),
+            "{services}"
+        );
+    }
+    let traces = json(&app, "/api/traces?service=api-gateway&limit=5&lookback=1h").await;
+    let processes: Vec<&Value> = traces["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["processes"].as_object().unwrap().values())
+        .collect();
+    assert!(processes.len() >= 3, "{traces}");
+    for process in processes {
+        let environment = process["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["key"] == "deployment.environment");
+        assert_eq!(environment.unwrap()["value"], "demo", "{process}");
+    }
+
+    // A check per service, read-only, against real endpoints that answer.
+    let checks = json(&app, "/api/v1/checks").await;
+    let checks = checks.as_array().unwrap();
+    assert_eq!(checks.len(), 7, "{checks:?}");
+    assert!(checks.iter().all(|c| c["source"] == "demo"));
+    let id = checks[0]["id"].as_i64().unwrap();
+    let edit = app
+        .client
+        .delete(app.url(&format!("/api/v1/checks/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edit.status(), 409, "demo checks are not edited by hand");
+
+    // Rules tuned to the cycle, and the p95 rule added.
+    let rules = json(&app, "/api/v1/rules").await;
+    let rules = rules.as_array().unwrap();
+    let rule = |name: &str| rules.iter().find(|r| r["name"] == name).cloned().unwrap();
+    assert_eq!(rule("High error rate")["window_secs"], 60);
+    assert_eq!(rule("Order latency p95")["statistic"], "p95");
+
+    // The database incident (from 10 s to 18 s of the 40 s cycle): its
+    // endpoint stops answering, and its callers report it down.
+    let (database_result, caller_result) = eventually(
+        Duration::from_secs(45),
+        "the database incident in the checks",
+        || async {
+            let checks = json(&app, "/api/v1/checks").await;
+            let result = |name: &str| {
+                checks
+                    .as_array()?
+                    .iter()
+                    .find(|c| c["service"] == name)?
+                    .get("last_result")
+                    .cloned()
+            };
+            let database = result("database-service")?;
+            let caller = result("order-service")?;
+            let down = database["state"] == "unreachable" || database["state"] == "unhealthy";
+            let degraded = caller["state"] == "degraded";
+            (down && degraded).then_some((database, caller))
+        },
+    )
+    .await;
+    assert!(
+        database_result["reason"]
+            .as_str()
+            .unwrap()
+            .contains("timed out"),
+        "{database_result}"
+    );
+    let dependencies = caller_result["dependencies"].as_array().unwrap();
+    assert!(
+        dependencies
+            .iter()
+            .any(|d| d["name"] == "database-service" && d["state"] != "healthy"),
+        "{caller_result}"
+    );
+
+    // Memory gauges arrive, the leak included.
+    let memory: f64 = eventually(Duration::from_secs(30), "the leak past 80 %", || async {
+        sqlx::query_scalar::<_, f64>(
+            "select max(p.value) from metric_points p join metric_streams s on s.id = p.stream_id \
+             where s.service = 'notification-service' and s.name = 'process.memory.utilization'",
+        )
+        .fetch_optional(&mut database.connect().await)
+        .await
+        .ok()
+        .flatten()
+        .filter(|memory| *memory > 0.8)
+    })
+    .await;
+    assert!(memory > 0.8, "the leak passes 80 %: {memory}");
+    app.shutdown()
+        .await
+        .expect("the demo stops with the server");
+}
+
+#[tokio::test]
+async fn the_demo_keeps_to_a_database_of_its_own() {
+    // By default: the server's database with `_demo` appended, made for it.
+    let server = TestDatabase::create().await;
+    let own = TestDatabase::named(format!("{}_demo", server.name));
+    let config = config_with(&server.url, &[]);
+    let url = prepare(&demo_config(None), &config.database.settings())
+        .await
+        .expect("the demo makes its database");
+    assert_eq!(url, own.url);
+    let marked: bool =
+        sqlx::query_scalar("select exists (select 1 from settings where key = 'demo_fleet')")
+            .fetch_one(&mut own.connect().await)
+            .await
+            .unwrap();
+    assert!(marked);
+
+    // A database with real services in it is refused, with the way out.
+    let app = spawn_app_with(config).await;
+    app.wait_until_ready(Duration::from_secs(20)).await;
+    send_real_span(&app).await;
+    let refused = prepare(
+        &demo_config(Some(server.url.clone())),
+        &app_settings(&server.url),
+    )
+    .await
+    .expect_err("a database with real data is refused");
+    let message = refused.to_string();
+    assert!(message.contains("not the demo's"), "{message}");
+    assert!(message.contains("--demo-database-url"), "{message}");
+    app.shutdown().await.unwrap();
+}
+
+/// One span of a real service, "checkout".
+async fn send_real_span(app: &crate::helpers::TestApp) {
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use opentelemetry_proto::tonic::trace::v1::Span;
+    use prost::Message;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let span = Span {
+        trace_id: vec![7; 16],
+        span_id: vec![7; 8],
+        name: "GET /cart".into(),
+        kind: 2,
+        start_time_unix_nano: now - 5_000_000,
+        end_time_unix_nano: now,
+        ..Default::default()
+    };
+    let request = ExportTraceServiceRequest {
+        resource_spans: vec![crate::otlp_build::resource_spans("checkout", vec![span])],
+    };
+    crate::alerts::send(app, "/v1/traces", request.encode_to_vec()).await;
+}
+
+fn app_settings(url: &str) -> app::storage::DatabaseSettings {
+    config_with(url, &[]).database.settings()
+}
