@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 
 import { expect, test, request as newRequest } from "@playwright/test";
 
-import { ADMIN_STATE, PASSWORD, watchpostBinary } from "../global-setup";
+import { ADMIN_STATE, PASSWORD } from "../global-setup";
+import { startOwnServer } from "./own-server";
 import { collectErrors, logIn as logInAs, waitForHydration } from "./page";
 
 /** These tests start signed out. */
@@ -128,33 +129,9 @@ test.describe("first run", () => {
   test("the setup link from the log creates the first admin, once", async ({ page }) => {
     test.skip(!databaseUrl, "needs WATCHPOST_E2E_SETUP_DATABASE_URL (an empty database; ./dev test makes one)");
     const port = 3100 + 50 + test.info().workerIndex;
-    server = spawn(watchpostBinary(), [], {
-      cwd: `${__dirname}/../..`,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        WATCHPOST_LISTEN: `127.0.0.1:${port}`,
-        WATCHPOST_OTLP_HTTP_LISTEN: "127.0.0.1:0",
-        WATCHPOST_OTLP_GRPC_LISTEN: "127.0.0.1:0",
-        LEPTOS_SITE_ROOT: "target/site",
-        WATCHPOST_LOG: "info",
-        NO_COLOR: "1",
-      },
-    });
-    const link = await new Promise<string>((resolve, reject) => {
-      let seen = "";
-      const timer = setTimeout(() => reject(new Error(`no setup link in the log:\n${seen}`)), 30_000);
-      const read = (chunk: Buffer) => {
-        seen += chunk.toString();
-        const found = seen.match(/http:\/\/\S+\/setup\?token=[A-Za-z0-9_-]+/);
-        if (found) {
-          clearTimeout(timer);
-          resolve(found[0]);
-        }
-      };
-      server!.stdout!.on("data", read);
-      server!.stderr!.on("data", read);
-    });
+    const own = await startOwnServer([], port, databaseUrl!);
+    server = own.process;
+    const link = own.setupLink;
     // Anyone arriving first is sent to log in, and told where accounts come from.
     await page.goto(`http://127.0.0.1:${port}/services`);
     await expect(page.getByTestId("setup-hint")).toContainText("setup link");

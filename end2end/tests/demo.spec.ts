@@ -8,13 +8,14 @@
  * set (`./dev screenshots` sets it to end2end/screenshots) they are written
  * there; otherwise they are only attached to the test's results.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 
-import { PASSWORD, watchpostBinary } from "../global-setup";
+import { PASSWORD } from "../global-setup";
+import { startOwnServer } from "./own-server";
 import { collectErrors, waitForHydration } from "./page";
 
 const databaseUrl = process.env.WATCHPOST_E2E_DEMO_DATABASE_URL;
@@ -28,39 +29,15 @@ let server: ChildProcess | undefined;
 test.afterAll(() => server?.kill("SIGTERM"));
 
 /** Starts `watchpost demo` and resolves with the first-run setup link. */
-function startDemo(url: string): Promise<string> {
-  server = spawn(watchpostBinary(), ["demo"], {
-    cwd: `${__dirname}/../..`,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      WATCHPOST_DEMO_DATABASE_URL: url,
-      WATCHPOST_DEMO_CYCLE: `${CYCLE_SECONDS}s`,
-      WATCHPOST_LISTEN: `127.0.0.1:${port}`,
-      WATCHPOST_OTLP_HTTP_LISTEN: "127.0.0.1:0",
-      WATCHPOST_OTLP_GRPC_LISTEN: "127.0.0.1:0",
-      WATCHPOST_ALERT_INTERVAL: "2s",
-      WATCHPOST_MAP_CALLER_GRACE: "2s",
-      LEPTOS_SITE_ROOT: "target/site",
-      WATCHPOST_LOG: "info",
-      NO_COLOR: "1",
-    },
+async function startDemo(url: string): Promise<string> {
+  const own = await startOwnServer(["demo"], port, url, {
+    WATCHPOST_DEMO_DATABASE_URL: url,
+    WATCHPOST_DEMO_CYCLE: `${CYCLE_SECONDS}s`,
+    WATCHPOST_ALERT_INTERVAL: "2s",
+    WATCHPOST_MAP_CALLER_GRACE: "2s",
   });
-  return new Promise<string>((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`no setup link in the log:\n${seen}`)), 30_000);
-    const read = (chunk: Buffer) => {
-      seen += chunk.toString();
-      const found = seen.match(/http:\/\/\S+\/setup\?token=[A-Za-z0-9_-]+/);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[0]);
-      }
-    };
-    server!.stdout!.on("data", read);
-    server!.stderr!.on("data", read);
-    server!.on("exit", (code) => reject(new Error(`watchpost demo exited (${code}):\n${seen}`)));
-  });
+  server = own.process;
+  return own.setupLink;
 }
 
 async function screenshot(page: Page, info: TestInfo, name: string) {
@@ -111,13 +88,13 @@ test("a tour of the demo fleet through one incident cycle", async ({ page }, inf
   }, 30_000);
   await expect(page.getByTestId("demo-badge")).toBeVisible();
 
-  // A trace through the gateway opens in the waterfall.
-  await page.goto(`${base}/traces?service=api-gateway&range=15m`);
+  // An order through the gateway (the longest journey) opens in the waterfall.
+  await page.goto(`${base}/traces?service=api-gateway&operation=${encodeURIComponent("POST /api/orders")}&range=15m`);
   await waitForHydration(page);
   await page.locator("[data-trace-id]").first().getByRole("link").first().click();
   await expect(page).toHaveURL(/\/traces\/[0-9a-f]{32}/);
   await expect(page.getByTestId("span-row").first()).toBeVisible();
-  expect(await page.getByTestId("span-row").count()).toBeGreaterThan(4);
+  expect(await page.getByTestId("span-row").count()).toBeGreaterThan(12);
   await screenshot(page, info, "trace");
 
   // The map: the fleet's topology, PostgreSQL and Redis included.

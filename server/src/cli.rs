@@ -47,3 +47,35 @@ pub enum Command {
     /// Create a personal API token for a user (`--user NAME`) and print it.
     Token(TokenArgs),
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::{Cli, Command};
+
+    #[test]
+    fn every_flag_has_a_name_of_its_own() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn demo_is_serving_with_the_same_flags() {
+        let cli = Cli::try_parse_from([
+            "watchpost",
+            "demo",
+            "--demo-cycle",
+            "5m",
+            "--listen",
+            "127.0.0.1:3999",
+        ])
+        .expect("demo takes the server's flags");
+        let Some(Command::Demo(config)) = cli.command else {
+            panic!("not the demo command");
+        };
+        assert_eq!(config.demo.cycle.0.as_secs(), 300);
+        assert_eq!(config.listen.port(), 3999);
+        let flag = Cli::try_parse_from(["watchpost", "--demo"]).unwrap();
+        assert!(flag.command.is_none() && flag.serve.demo.enabled);
+    }
+}

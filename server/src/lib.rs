@@ -44,6 +44,8 @@ pub async fn run(mut config: config::Config) -> Result<(), StartupError> {
     if config.demo.enabled {
         config.database.url =
             demo::database::prepare(&config.demo, &config.database.settings()).await?;
+        // Only the demo's database: a week of simulated traffic is not worth 10 GB.
+        config.ingest.retention = config.demo.retention;
     }
     let cancel = CancellationToken::new();
     shutdown::cancel_on_signal(cancel.clone());

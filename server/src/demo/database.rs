@@ -40,14 +40,7 @@ pub async fn prepare(config: &DemoConfig, server: &DatabaseSettings) -> Result<S
         Some(url) => url.clone(),
         None => {
             let (url, name) = demo_database_url(&server.url)?;
-            let created = app::storage::demo::create_database_if_missing(&server.url, &name)
-                .await
-                .map_err(|error| {
-                    DemoError::Database(format!(
-                        "cannot create the demo database {name}: {error}; create it, or pass \
-                         --demo-database-url"
-                    ))
-                })?;
+            let created = create(&server.url, &name).await?;
             if created {
                 tracing::info!(database = %name, "created the demo database");
             }
@@ -61,6 +54,29 @@ pub async fn prepare(config: &DemoConfig, server: &DatabaseSettings) -> Result<S
     let checked = check_and_mark(&db).await;
     db.close().await;
     checked.map(|()| url)
+}
+
+/// Creates `name` through the server's own database, or, when that does
+/// not exist yet either, through the `postgres` database every server has.
+async fn create(server_url: &str, name: &str) -> Result<bool, DemoError> {
+    use app::storage::demo::create_database_if_missing;
+    let first = create_database_if_missing(server_url, name).await;
+    let outcome = match first {
+        Err(_) => {
+            let maintenance = demo_database_url(server_url)
+                .map(|(url, demo_name)| url.replacen(&format!("/{demo_name}"), "/postgres", 1))?;
+            create_database_if_missing(&maintenance, name)
+                .await
+                .or(first)
+        }
+        ok => ok,
+    };
+    outcome.map_err(|error| {
+        DemoError::Database(format!(
+            "cannot create the demo database {name}: {error}; create it, or pass \
+             --demo-database-url"
+        ))
+    })
 }
 
 async fn check_and_mark(db: &Database) -> Result<(), DemoError> {

@@ -123,6 +123,10 @@ pub async fn run(
                 first_error = first_error.or(metrics.send(&export).await.err());
             }
         }
+        // A send cut off by the server shutting down is no trouble.
+        if cancel.is_cancelled() {
+            break;
+        }
         trouble.note(first_error);
     }
     endpoints.close();

@@ -30,23 +30,35 @@ use crate::ingest::auth::key::KeyHash;
 pub struct DemoConfig {
     /// Run a simulated microservice fleet next to the server, in a
     /// database of its own (`watchpost demo` is the same).
-    #[arg(long = "demo", env = "WATCHPOST_DEMO")]
+    #[arg(id = "demo", long = "demo", env = "WATCHPOST_DEMO")]
     pub enabled: bool,
 
     /// How often the demo's incidents (payment errors, slow orders, a
     /// memory leak, a database outage) repeat. At least 4m, so each one's
     /// alert has time to fire and resolve.
     #[arg(
+        id = "demo_cycle",
         long = "demo-cycle",
         env = "WATCHPOST_DEMO_CYCLE",
         default_value = "6m"
     )]
     pub cycle: HumanDuration,
 
+    /// How long the demo's spans and metric points are kept, in place of
+    /// `--retention` (the fleet writes about 60 MB an hour).
+    #[arg(
+        id = "demo_retention",
+        long = "demo-retention",
+        env = "WATCHPOST_DEMO_RETENTION",
+        default_value = "1d"
+    )]
+    pub retention: HumanDuration,
+
     /// The demo's database. By default the database of `--database-url`
     /// with `_demo` appended, created if missing. The demo refuses a
     /// database that holds data of real services.
     #[arg(
+        id = "demo_database_url",
         long = "demo-database-url",
         env = "WATCHPOST_DEMO_DATABASE_URL",
         hide_env_values = true

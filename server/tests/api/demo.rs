@@ -14,6 +14,7 @@ fn demo_config(database_url: Option<String>) -> DemoConfig {
     DemoConfig {
         enabled: true,
         cycle: app::duration::HumanDuration(Duration::from_secs(40)),
+        retention: app::duration::HumanDuration(Duration::from_secs(86_400)),
         database_url,
     }
 }
