@@ -40,10 +40,13 @@ test("the home page links to every section, and each renders its empty state", a
     await expect(empty).toContainText(/OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:\d+/);
     await expect(empty).not.toContainText(/:431[78](?!\d)/);
     await expect(empty).toContainText("OTEL_SERVICE_NAME");
-    await expect(empty.getByRole("link", { name: "Full set-up for your language →" })).toHaveAttribute(
-      "href",
-      "/send-data",
-    );
+    await expect(empty.getByRole("link", { name: /^Send data: set-up/ })).toHaveAttribute("href", "/send-data");
+    // The whole set-up per language is right here, the time range kept.
+    await empty.getByRole("link", { name: "Go", exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`^[^?]*${section.path}\\?.*lang=go`));
+    await expect(page).toHaveURL(/range=|from=/);
+    await expect(empty.getByTestId("setup-steps")).toHaveAttribute("data-lang", "go");
+    await expect(empty.getByTestId("setup-steps")).toContainText("otlptracehttp");
   }
   await expect(page.getByTestId("database-state")).toHaveText("database ready");
   expect(errors).toEqual([]);

@@ -27,14 +27,14 @@ pub fn EmptyState(
     }
 }
 
-/// How to point an instrumented service at Watchpost, in short: the
-/// endpoints and the variables every stock SDK reads, and a link to the
-/// full set-up per language.
+/// How to point an instrumented service at Watchpost: the endpoints and
+/// the set-up per language, and a link to the Send data page, which also
+/// waits for the first span.
 #[component]
 pub fn SendDataHelp() -> impl IntoView {
     let endpoints = use_context::<PageEndpoints>().and_then(|known| known.0);
     let details = endpoints.map(|site| {
-        let env = crate::setup_snippets::env_block(&site);
+        let setup_site = site.clone();
         let key_hint = site.ingest_key_required.then(|| {
             view! {
                 <p class="muted">"Replace " <code>{crate::setup_snippets::KEY_PLACEHOLDER}</code>
@@ -49,16 +49,15 @@ pub fn SendDataHelp() -> impl IntoView {
                 <dt>"OTLP/gRPC"</dt>
                 <dd><code>{site.otlp_grpc}</code></dd>
             </dl>
-            <p>"Set these in the environment of any service instrumented with an OpenTelemetry SDK:"</p>
-            <pre class="snippet"><code>{env}</code></pre>
             {key_hint}
+            <super::LanguageSetup site=setup_site/>
         }
     });
     view! {
         <div class="send-data">
             <h3>"Send data from your services"</h3>
             {details}
-            <p><A href="/send-data">"Full set-up for your language →"</A></p>
+            <p><A href="/send-data">"Send data: set-up, and a live sign of your first span →"</A></p>
         </div>
     }
 }

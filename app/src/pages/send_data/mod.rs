@@ -2,25 +2,23 @@
 //! the endpoints this reader can reach, and a live sign once the first
 //! span of a new service lands.
 //!
-//! The language tabs are links (`?lang=go`), so they work before the
-//! bundle loads and each set-up has an address to share.
+//! The per-language set-up is `components::LanguageSetup`, shared with the
+//! empty states.
 
 mod first_span;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::{PageHeader, use_query_param};
+use crate::components::{LanguageSetup, PageHeader};
 use crate::model::role::Role;
 use crate::model::site::SiteEndpoints;
 use crate::rpc::onboarding::fetch_site_endpoints;
-use crate::setup_snippets::{KEY_PLACEHOLDER, Language};
+use crate::setup_snippets::KEY_PLACEHOLDER;
 use first_span::{FirstSpan, use_new_services};
 
 #[component]
 pub fn SendDataPage() -> impl IntoView {
-    let lang = use_query_param("lang");
-    let language = Memo::new(move |_| Language::from_key(&lang.get()));
     // Both made here, outside the Transitions, so the server and the
     // browser create them in the same order.
     let site = Resource::new(|| (), |_| fetch_site_endpoints());
@@ -30,7 +28,7 @@ pub fn SendDataPage() -> impl IntoView {
         <FirstSpan watch/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || site.get().map(|result| match result {
-                Ok(site) => view! { <Setup site language/> }.into_any(),
+                Ok(site) => view! { <Setup site/> }.into_any(),
                 Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
             })}
         </Transition>
@@ -38,35 +36,12 @@ pub fn SendDataPage() -> impl IntoView {
 }
 
 #[component]
-fn Setup(site: SiteEndpoints, language: Memo<Language>) -> impl IntoView {
-    let tabs = Language::ALL
-        .into_iter()
-        .map(|l| {
-            let current = move || language.get() == l;
-            view! {
-                <a href=format!("/send-data?lang={}", l.key()) class="tab" class:active=current
-                    aria-current=move || current().then_some("true")>{l.label()}</a>
-            }
-        })
-        .collect_view();
+fn Setup(site: SiteEndpoints) -> impl IntoView {
     let demo = site.demo.then(|| view! {
         <p class="notice">"This server runs a simulated demo fleet; its services already report. \
             Yours appear beside them."</p>
     });
     let steps_site = site.clone();
-    let steps = move || {
-        language
-            .get()
-            .steps(&steps_site)
-            .into_iter()
-            .map(|(caption, code)| {
-                view! {
-                    <h3>{caption}</h3>
-                    <pre class="snippet"><code>{code}</code></pre>
-                }
-            })
-            .collect_view()
-    };
     view! {
         <section class="panel" data-testid="endpoints">
             <h2>"Endpoints"</h2>
@@ -87,12 +62,7 @@ fn Setup(site: SiteEndpoints, language: Memo<Language>) -> impl IntoView {
             <KeyNote required=site.ingest_key_required/>
             {demo}
         </section>
-        <nav class="tabs" aria-label="Language">{tabs}</nav>
-        <section class="send-data" data-testid="setup-steps" data-lang=move || language.get().key()>
-            {steps}
-            <p class="muted">"Replace " <code>"my-service"</code>
-                " with your service's name: it is how the service appears in Watchpost."</p>
-        </section>
+        <LanguageSetup site=steps_site/>
         <section class="panel">
             <h2>"Metrics"</h2>
             <p>"The same endpoint takes OTLP metrics at " <code>"/v1/metrics"</code>
