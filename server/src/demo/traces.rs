@@ -7,12 +7,12 @@
 //! a slow order shows in the gateway's latency too; a failure travels up to
 //! every caller, as a 500 does.
 
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
+use opentelemetry_proto::tonic::common::v1::{KeyValue, any_value::Value};
 use opentelemetry_proto::tonic::trace::v1::span::{Event, SpanKind};
 use opentelemetry_proto::tonic::trace::v1::{Span, Status, status::StatusCode};
 
 use super::scenario::{BACKGROUND_FAILURE_RATIO, Conditions};
-use crate::loadgen::fleet::Rng;
+use crate::loadgen::fleet::{Rng, kv};
 
 /// One service's part in a request: its route, and whom it calls.
 pub struct Hop {
@@ -392,24 +392,13 @@ fn span(parts: SpanParts<'_>) -> Span {
     }
 }
 
+/// A string attribute.
 pub fn text(key: &str, value: &str) -> KeyValue {
-    KeyValue {
-        key: key.into(),
-        value: Some(AnyValue {
-            value: Some(Value::StringValue(value.into())),
-        }),
-        ..Default::default()
-    }
+    kv(key, Value::StringValue(value.into()))
 }
 
 fn int(key: &str, value: i64) -> KeyValue {
-    KeyValue {
-        key: key.into(),
-        value: Some(AnyValue {
-            value: Some(Value::IntValue(value)),
-        }),
-        ..Default::default()
-    }
+    kv(key, Value::IntValue(value))
 }
 
 #[cfg(test)]

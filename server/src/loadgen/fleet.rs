@@ -55,7 +55,8 @@ impl Rng {
     }
 }
 
-fn kv(key: &str, value: Value) -> KeyValue {
+/// An attribute.
+pub fn kv(key: &str, value: Value) -> KeyValue {
     KeyValue {
         key: key.into(),
         value: Some(AnyValue { value: Some(value) }),
