@@ -136,7 +136,7 @@ impl Application {
                     otlp_http: otlp_http_address,
                     otlp_grpc: otlp_grpc_address,
                     keys_required,
-                    demo: config.demo.enabled,
+                    demo: app::model::site::DemoFlag::new(config.demo.enabled),
                 },
             },
             metrics: Arc::new(SelfMetrics::new()),
@@ -211,10 +211,15 @@ impl Application {
         } = self;
         let (db, migrated) = (state.app.db.clone(), cancel.clone());
         let first_run_link = state.accounts.first_run_link.clone();
+        let site_demo = state.app.site.demo.clone();
         jobs.spawn(async move {
             jobs::migrate::run(db.clone(), config.database.retry_max(), migrated.clone()).await;
-            // The users table exists only once migrations have run.
+            // The users table and the demo marker exist only once
+            // migrations have run.
             if !migrated.is_cancelled() {
+                if db.is_demo_database().await.unwrap_or(false) {
+                    site_demo.set();
+                }
                 crate::accounts::first_run::run(db, address, first_run_link).await;
             }
         });

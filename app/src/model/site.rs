@@ -3,6 +3,8 @@
 //! reach them at.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -16,9 +18,38 @@ pub struct SiteInfo {
     pub otlp_grpc: SocketAddr,
     /// Whether OTLP requests must carry an ingest key.
     pub keys_required: bool,
-    /// Whether this server runs a simulated demo fleet of its own.
-    pub demo: bool,
+    /// Whether this server's data is the demo fleet's.
+    pub demo: DemoFlag,
 }
+
+/// Whether the data is the demo fleet's: known at start with `--demo`, and
+/// learnt once the database is reachable when its demo marker is there (a
+/// server started without `--demo` on the demo's database is badged too).
+/// Shared by every clone, so setting it reaches every request.
+#[derive(Debug, Clone, Default)]
+pub struct DemoFlag(Arc<AtomicBool>);
+
+impl DemoFlag {
+    pub fn new(on: bool) -> DemoFlag {
+        DemoFlag(Arc::new(AtomicBool::new(on)))
+    }
+
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl PartialEq for DemoFlag {
+    fn eq(&self, other: &DemoFlag) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Eq for DemoFlag {}
 
 /// What the Send data page and the empty states show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +70,7 @@ impl SiteInfo {
             otlp_http: browser_url(self.otlp_http, request_host),
             otlp_grpc: browser_url(self.otlp_grpc, request_host),
             ingest_key_required: self.keys_required,
-            demo: self.demo,
+            demo: self.demo.get(),
         }
     }
 }

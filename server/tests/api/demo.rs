@@ -181,8 +181,10 @@ async fn the_demo_keeps_to_a_database_of_its_own() {
     assert!(marked);
 
     // A database with real services in it is refused, with the way out.
-    let app = spawn_app_with(config).await;
+    let mut app = spawn_app_with(config).await;
     app.wait_until_ready(Duration::from_secs(20)).await;
+    app.sign_in_as_admin().await;
+    assert!(!page_has_demo_badge(&app).await, "real data is not badged");
     send_real_span(&app).await;
     let refused = prepare(
         &demo_config(Some(server.url.clone())),
@@ -194,6 +196,27 @@ async fn the_demo_keeps_to_a_database_of_its_own() {
     assert!(message.contains("not the demo's"), "{message}");
     assert!(message.contains("--demo-database-url"), "{message}");
     app.shutdown().await.unwrap();
+
+    // A server started without --demo on the demo's database still says
+    // whose data it shows.
+    let mut on_demo_data = spawn_app_with(config_with(&own.url, &[])).await;
+    on_demo_data.wait_until_ready(Duration::from_secs(20)).await;
+    on_demo_data.sign_in_as_admin().await;
+    eventually(Duration::from_secs(10), "the demo badge", || async {
+        page_has_demo_badge(&on_demo_data).await.then_some(())
+    })
+    .await;
+    on_demo_data.shutdown().await.unwrap();
+}
+
+async fn page_has_demo_badge(app: &crate::helpers::TestApp) -> bool {
+    let response = app.client.get(app.url("/services")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response
+        .text()
+        .await
+        .unwrap()
+        .contains("data-testid=\"demo-badge\"")
 }
 
 /// One span of a real service, "checkout".
