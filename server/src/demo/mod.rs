@@ -94,6 +94,11 @@ pub async fn run(
     if scenario.cycle() < SHORTEST_USEFUL_CYCLE {
         tracing::warn!("a demo cycle under 4m ends incidents before their alerts can resolve");
     }
+    // `--demo` migrated the database before the start, but a server built
+    // another way (the tests) or a slow replica may not have.
+    if !crate::jobs::migrate::until_migrated(&db, &cancel).await {
+        return;
+    }
     let started = async {
         if keys.is_required() {
             targets.key = Some(ingest_key(&db, &keys).await?);

@@ -32,3 +32,20 @@ pub async fn run(db: Database, retry_max: Duration, cancel: CancellationToken) {
         attempt += 1;
     }
 }
+
+/// Waits until the schema is this build's (the migration job, here or on
+/// another replica, may still be at it), for jobs that start with the
+/// server; false if `cancel` fires first.
+pub async fn until_migrated(db: &Database, cancel: &CancellationToken) -> bool {
+    let mut delay = Duration::from_millis(100);
+    loop {
+        if let app::storage::Readiness::Ready = db.readiness().await {
+            return true;
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return false,
+            () = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}

@@ -164,6 +164,55 @@ async fn the_demo_fleet_reports_checks_itself_and_goes_through_its_incidents() {
 }
 
 #[tokio::test]
+async fn where_ingest_keys_are_required_the_demo_makes_its_own_and_retires_the_last() {
+    let database = TestDatabase::create().await;
+    let flags = ["--demo", "--demo-cycle", "4m", "--ingest-auth", "required"];
+    let spans = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from spans")
+            .fetch_one(&mut database.connect().await)
+            .await
+            .unwrap_or(0)
+    };
+    let mut admin: Option<reqwest::Client> = None;
+    for run in 1..=2 {
+        let before = spans().await;
+        let mut app = spawn_app_with(config_with(&database.url, &flags)).await;
+        app.wait_until_ready(Duration::from_secs(20)).await;
+        // The same admin (an API token) on the second start.
+        match &admin {
+            Some(client) => app.client = client.clone(),
+            None => {
+                app.sign_in_as_admin().await;
+                admin = Some(app.client.clone());
+            }
+        }
+        // Spans get in only with the key the demo made for itself.
+        eventually(
+            Duration::from_secs(20),
+            &format!("the fleet's spans, run {run}"),
+            || async { (spans().await > before + 50).then_some(()) },
+        )
+        .await;
+        let keys = json(&app, "/api/v1/ingest-keys").await;
+        let demo_keys: Vec<&Value> = keys
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|k| k["name"].as_str().unwrap().starts_with("demo-fleet-"))
+            .collect();
+        assert_eq!(demo_keys.len(), run, "{keys}");
+        let active = demo_keys
+            .iter()
+            .filter(|k| k["revoked_at"].is_null())
+            .count();
+        assert_eq!(active, 1, "one key in use, the last one revoked: {keys}");
+        app.shutdown().await.unwrap();
+        // Key names carry the second they were made.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+    }
+}
+
+#[tokio::test]
 async fn the_demo_keeps_to_a_database_of_its_own() {
     // By default: the server's database with `_demo` appended, made for it.
     let server = TestDatabase::create().await;

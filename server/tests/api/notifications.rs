@@ -162,12 +162,20 @@ async fn an_alert_is_delivered_retried_acknowledged_repeated_and_resolved() {
     let chat = receiver.wait_for("json", 1).await;
     assert_eq!(chat[0]["event"], "firing");
     assert_eq!(chat[0]["alert"]["service"], "payments");
-    let log: Vec<Value> = app.get(&log_url).await.json().await.unwrap();
-    assert!(
-        log.iter()
-            .all(|d| d["delivered_at"].is_string() && d["last_status"] == 200),
-        "{log:#?}"
-    );
+    // The sender records a delivery once the receiver has answered, so
+    // the log may lag the receiver by a moment.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let log: Vec<Value> = app.get(&log_url).await.json().await.unwrap();
+        let delivered = log
+            .iter()
+            .all(|d| d["delivered_at"].is_string() && d["last_status"] == 200);
+        if delivered {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{log:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // Unacknowledged past the repeat interval: sent again.
     age_last_notification(&app, id).await;
