@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::metric_rate::SumPoint;
+
 /// A metric a service reports, for the pickers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -151,9 +153,9 @@ fn mean_lines(points: &[ChartPoint], buckets: usize, bucket_of: BucketOf) -> Vec
         .collect()
 }
 
-/// Counters: each stream's increase between points (a drop, or a new
-/// start time, is a restart: the new value is all increase), summed per
-/// group and bucket, per second. Delta sums add up as they are.
+/// Counters: each stream's increase between points (across restarts, by
+/// the rule alerting uses: `metric_rate::increase`), summed per group and
+/// bucket, per second. Delta sums add up as they are.
 fn rate_lines(
     points: &[ChartPoint],
     buckets: usize,
@@ -163,23 +165,20 @@ fn rate_lines(
     let mut sums: BTreeMap<&str, Vec<Option<f64>>> = BTreeMap::new();
     for stream in points.chunk_by(|a, b| a.stream_id == b.stream_id) {
         let cumulative = stream[0].temporality == 2;
-        let mut previous: Option<&ChartPoint> = None;
+        let mut previous: Option<SumPoint> = None;
         for point in stream {
             let Some(value) = point.value else { continue };
+            let sum = SumPoint {
+                time_ns: point.time_ns,
+                start_ns: point.start_ns,
+                value,
+            };
             let increase = match (cumulative, previous) {
                 (false, _) => Some(value),
                 (true, None) => None,
-                (true, Some(before)) => {
-                    let restarted = point.start_ns != before.start_ns
-                        || before.value.is_some_and(|b| value < b);
-                    Some(if restarted {
-                        value
-                    } else {
-                        value - before.value.unwrap_or(0.0)
-                    })
-                }
+                (true, Some(before)) => Some(super::metric_rate::increase(before, sum)),
             };
-            previous = Some(point);
+            previous = Some(sum);
             if let (Some(increase), Some(bucket)) = (increase, bucket_of(point.time_ns)) {
                 let cells = sums
                     .entry(&point.group)

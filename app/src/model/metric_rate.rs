@@ -10,12 +10,9 @@ pub struct SumPoint {
     pub value: f64,
 }
 
-/// Per-second rate of a cumulative counter over its points (time order).
-///
-/// A counter that goes down, or whose start time moves, restarted (the
-/// process restarted): its new value is all increase since the restart, so
-/// it is added whole rather than as a negative step. `None` with fewer than
-/// two points or no time between them.
+/// Per-second rate of a cumulative counter over its points (time order),
+/// across restarts (see [`increase`]). `None` with fewer than two points or
+/// no time between them.
 pub fn cumulative_rate(points: &[SumPoint]) -> Option<f64> {
     let (first, last) = (points.first()?, points.last()?);
     let elapsed_ns = last.time_ns - first.time_ns;
@@ -24,20 +21,23 @@ pub fn cumulative_rate(points: &[SumPoint]) -> Option<f64> {
     }
     let increase: f64 = points
         .windows(2)
-        .map(|pair| {
-            let (before, after) = (pair[0], pair[1]);
-            let restarted = after.value < before.value
-                || (after.start_ns != 0
-                    && before.start_ns != 0
-                    && after.start_ns != before.start_ns);
-            if restarted {
-                after.value
-            } else {
-                after.value - before.value
-            }
-        })
+        .map(|pair| increase(pair[0], pair[1]))
         .sum();
     Some(increase / (elapsed_ns as f64 / 1e9))
+}
+
+/// How much a cumulative counter grew from `before` to `after`. A counter
+/// that goes down, or whose start time moves (both known), restarted (the
+/// process restarted): its new value is all increase since the restart, so
+/// it counts whole rather than as a negative step.
+pub fn increase(before: SumPoint, after: SumPoint) -> f64 {
+    let restarted = after.value < before.value
+        || (after.start_ns != 0 && before.start_ns != 0 && after.start_ns != before.start_ns);
+    if restarted {
+        after.value
+    } else {
+        after.value - before.value
+    }
 }
 
 /// Per-second rate of a delta counter: the increases over the time they
