@@ -21,30 +21,17 @@ use super::scenario::Conditions;
 /// than any check timeout, so the probe gives up first.
 const HANG: Duration = Duration::from_secs(30);
 
-/// Each service's dependencies as its health endpoint names them.
-fn dependencies(service: &str) -> &'static [&'static str] {
-    match service {
-        "api-gateway" => &["auth-service", "user-service", "order-service"],
-        "auth-service" => &["redis"],
-        "user-service" | "payment-service" => &["database-service"],
-        "order-service" => &["database-service", "payment-service", "redis"],
-        "notification-service" => &["redis"],
-        "database-service" => &["postgresql"],
-        _ => &[],
-    }
-}
-
 /// The body of `service`'s health endpoint under `conditions`.
 pub fn body(service: &str, conditions: &Conditions) -> Value {
     let mut status = "healthy";
     let mut reported = serde_json::Map::new();
-    for dependency in dependencies(service) {
-        let down = *dependency == "database-service" && conditions.database_down;
+    for dependency in super::traces::callees(service) {
+        let down = dependency == "database-service" && conditions.database_down;
         if down {
             status = "degraded";
         }
         reported.insert(
-            (*dependency).to_owned(),
+            dependency.to_owned(),
             json!({ "status": if down { "down" } else { "up" } }),
         );
     }

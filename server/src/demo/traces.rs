@@ -166,6 +166,30 @@ pub const SERVICES: [&str; 7] = [
     "database-service",
 ];
 
+/// Whom `service` calls in any journey, in the order it first does: the
+/// dependencies its health endpoint reports (stores by their system).
+pub fn callees(service: &str) -> Vec<&'static str> {
+    fn walk(hop: &Hop, service: &str, found: &mut Vec<&'static str>) {
+        for call in hop.calls {
+            let callee = match call {
+                Call::Service(callee) => {
+                    walk(callee, service, found);
+                    callee.service
+                }
+                Call::Store { system, .. } => system,
+            };
+            if hop.service == service && !found.contains(&callee) {
+                found.push(callee);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for (_, journey) in &JOURNEYS {
+        walk(journey, service, &mut found);
+    }
+    found
+}
+
 /// Makes traces under the conditions of the moment.
 pub struct TraceMaker {
     rng: Rng,

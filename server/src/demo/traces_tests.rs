@@ -79,3 +79,22 @@ fn payment_failures_reach_the_gateway_and_slow_orders_slow_it_too() {
         .count();
     assert!(calm_failures < 20, "{calm_failures}");
 }
+
+#[test]
+fn each_service_calls_whom_its_journeys_say() {
+    assert_eq!(
+        callees("api-gateway"),
+        ["auth-service", "user-service", "order-service"]
+    );
+    assert_eq!(
+        callees("order-service"),
+        [
+            "database-service",
+            "payment-service",
+            "notification-service",
+            "redis"
+        ]
+    );
+    assert_eq!(callees("database-service"), ["postgresql"]);
+    assert!(callees("notification-service") == ["redis"]);
+}
