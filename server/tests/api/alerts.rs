@@ -74,9 +74,8 @@ pub async fn send(app: &TestApp, path: &str, body: Vec<u8>) {
 }
 
 async fn alerts(app: &TestApp, query: &str) -> Vec<Json> {
-    let response = app.get(&format!("/api/v1/alerts{query}")).await;
-    assert_eq!(response.status(), 200);
-    response.json::<Vec<Json>>().await.unwrap()
+    let answer = app.get_json(&format!("/api/v1/alerts{query}")).await;
+    serde_json::from_value(answer).unwrap()
 }
 
 #[tokio::test]
@@ -435,14 +434,8 @@ async fn a_metric_rule_on_a_counter_uses_its_rate_across_a_reset() {
         "name": "Failing jobs", "kind": "metric", "statistic": "jobs.failed",
         "comparison": ">", "threshold": 1.5, "window": "5m", "severity": "warning"
     });
-    let created = app
-        .client
-        .post(app.url("/api/v1/rules"))
-        .json(&rule)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+    let (created, _) = app.post_json("/api/v1/rules", rule).await;
+    assert_eq!(created, 201);
     evaluate_once(&app.db(), Utc::now()).await.unwrap();
     let firing = alerts(&app, "?state=firing").await;
     let failing: Vec<_> = firing

@@ -19,12 +19,6 @@ fn demo_config(database_url: Option<String>) -> DemoConfig {
     }
 }
 
-async fn json(app: &crate::helpers::TestApp, path: &str) -> Value {
-    let response = app.client.get(app.url(path)).send().await.unwrap();
-    assert_eq!(response.status(), 200, "{path}");
-    response.json().await.unwrap()
-}
-
 /// Polls `probe` every 500 ms until it gives a value, for at most `within`.
 async fn eventually<T, F: std::future::Future<Output = Option<T>>>(
     within: Duration,
@@ -58,7 +52,7 @@ async fn the_demo_fleet_reports_checks_itself_and_goes_through_its_incidents() {
 
     // Seven services over gRPC, HTTP/protobuf and HTTP/JSON, each labelled.
     let services = eventually(Duration::from_secs(20), "seven services", || async {
-        let services = json(&app, "/api/services").await["data"].clone();
+        let services = app.get_json("/api/services").await["data"].clone();
         (services.as_array()?.len() == 7).then_some(services)
     })
     .await;
@@ -68,7 +62,9 @@ async fn the_demo_fleet_reports_checks_itself_and_goes_through_its_incidents() {
             "{services}"
         );
     }
-    let traces = json(&app, "/api/traces?service=api-gateway&limit=5&lookback=1h").await;
+    let traces = app
+        .get_json("/api/traces?service=api-gateway&limit=5&lookback=1h")
+        .await;
     let processes: Vec<&Value> = traces["data"]
         .as_array()
         .unwrap()
@@ -86,7 +82,7 @@ async fn the_demo_fleet_reports_checks_itself_and_goes_through_its_incidents() {
     }
 
     // A check per service, read-only, against real endpoints that answer.
-    let checks = json(&app, "/api/v1/checks").await;
+    let checks = app.get_json("/api/v1/checks").await;
     let checks = checks.as_array().unwrap();
     assert_eq!(checks.len(), 7, "{checks:?}");
     assert!(checks.iter().all(|c| c["source"] == "demo"));
@@ -100,7 +96,7 @@ async fn the_demo_fleet_reports_checks_itself_and_goes_through_its_incidents() {
     assert_eq!(edit.status(), 409, "demo checks are not edited by hand");
 
     // Rules tuned to the cycle, and the p95 rule added.
-    let rules = json(&app, "/api/v1/rules").await;
+    let rules = app.get_json("/api/v1/rules").await;
     let rules = rules.as_array().unwrap();
     let rule = |name: &str| rules.iter().find(|r| r["name"] == name).cloned().unwrap();
     assert_eq!(rule("High error rate")["window_secs"], 60);
@@ -112,7 +108,7 @@ async fn the_demo_fleet_reports_checks_itself_and_goes_through_its_incidents() {
         Duration::from_secs(45),
         "the database incident in the checks",
         || async {
-            let checks = json(&app, "/api/v1/checks").await;
+            let checks = app.get_json("/api/v1/checks").await;
             let result = |name: &str| {
                 checks
                     .as_array()?
@@ -193,7 +189,7 @@ async fn where_ingest_keys_are_required_the_demo_makes_its_own_and_retires_the_l
             || async { (spans().await > before + 50).then_some(()) },
         )
         .await;
-        let keys = json(&app, "/api/v1/ingest-keys").await;
+        let keys = app.get_json("/api/v1/ingest-keys").await;
         let demo_keys: Vec<&Value> = keys
             .as_array()
             .unwrap()

@@ -257,6 +257,30 @@ impl TestApp {
             .expect("request reaches the server")
     }
 
+    /// GET `path`, which must answer 200 with JSON.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        response.json().await.expect("a JSON answer")
+    }
+
+    /// POST `body` as JSON to `path`: the status, and the JSON answer
+    /// (`Null` when there is none).
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("request reaches the server");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// Waits until `/readyz` says 200 (migrations run in the background).
     pub async fn wait_until_ready(&self, within: Duration) {
         let deadline = Instant::now() + within;

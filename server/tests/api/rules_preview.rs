@@ -116,27 +116,15 @@ async fn a_rule_on_one_operation_fires_where_the_service_rate_stays_low() {
         "operation": "POST /pay", "comparison": ">", "threshold": 0.2, "window": "5m",
         "severity": "critical",
     });
-    let created = app
-        .client
-        .post(app.url("/api/v1/rules"))
-        .json(&rule)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+    let (created, _) = app.post_json("/api/v1/rules", rule).await;
+    assert_eq!(created, 201);
     let misplaced = serde_json::json!({
         "name": "Memory of an operation", "kind": "memory", "statistic": "utilization",
         "operation": "POST /pay", "comparison": ">", "threshold": 0.8, "window": "5m",
         "severity": "critical",
     });
-    let refused = app
-        .client
-        .post(app.url("/api/v1/rules"))
-        .json(&misplaced)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), 422);
+    let (refused, _) = app.post_json("/api/v1/rules", misplaced).await;
+    assert_eq!(refused, 422);
 
     server::alerts::evaluate_once(&app.db(), Utc::now())
         .await

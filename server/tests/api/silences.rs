@@ -13,27 +13,9 @@ use crate::alerts::{requests, send};
 use crate::helpers::{TestApp, client_with_token, spawn_app};
 use crate::notifications::{Receiver, target};
 
-async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url(path))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn json(app: &TestApp, path: &str) -> Value {
-    let response = app.get(path).await;
-    assert_eq!(response.status(), 200, "{path}");
-    response.json().await.unwrap()
-}
-
 /// The open alert on `service`.
 async fn alert_on(app: &TestApp, service: &str) -> Value {
-    let alerts = json(app, "/api/v1/alerts?state=firing").await;
+    let alerts = app.get_json("/api/v1/alerts?state=firing").await;
     alerts
         .as_array()
         .unwrap()
@@ -64,10 +46,14 @@ async fn a_silence_mutes_matching_alerts_until_it_is_expired() {
     assert_eq!(target(&app, chat).await, 201);
 
     // Bad input is named field by field; viewers cannot mute.
-    let (status, body) = post(&app, "/api/v1/silences", json!({ "matchers": [] })).await;
+    let (status, body) = app
+        .post_json("/api/v1/silences", json!({ "matchers": [] }))
+        .await;
     assert_eq!(status, 422);
     assert_eq!(fields(&body), ["comment", "matchers", "ends_at"]);
-    let (status, _) = post(&app, "/api/v1/silences", json!({ "comment": 1 })).await;
+    let (status, _) = app
+        .post_json("/api/v1/silences", json!({ "comment": 1 }))
+        .await;
     assert_eq!(status, 400);
     let (_, token) = app.user_with_token("vic", Role::Viewer).await;
     let viewer = client_with_token(&token)
@@ -78,16 +64,16 @@ async fn a_silence_mutes_matching_alerts_until_it_is_expired() {
         .unwrap();
     assert_eq!(viewer.status(), 403);
 
-    let (status, silence) = post(
-        &app,
-        "/api/v1/silences",
-        json!({
-            "matchers": [{ "name": "service", "value": "pay.*", "is_regex": true }],
-            "duration": "1h",
-            "comment": "card processor migration",
-        }),
-    )
-    .await;
+    let (status, silence) = app
+        .post_json(
+            "/api/v1/silences",
+            json!({
+                "matchers": [{ "name": "service", "value": "pay.*", "is_regex": true }],
+                "duration": "1h",
+                "comment": "card processor migration",
+            }),
+        )
+        .await;
     assert_eq!(status, 201, "{silence:#}");
     assert_eq!(silence["state"], "active");
     assert_eq!(silence["created_by"], "admin");
@@ -111,16 +97,20 @@ async fn a_silence_mutes_matching_alerts_until_it_is_expired() {
     // Only the unmuted alert is sent.
     let sent = receiver.wait_for("json", 1).await;
     assert_eq!(sent[0]["alert"]["service"], "orders");
-    let listed = json(&app, &format!("/api/v1/silences/{silence_id}")).await;
+    let listed = app
+        .get_json(&format!("/api/v1/silences/{silence_id}"))
+        .await;
     assert_eq!(listed["muting"], 1);
 
     // Alertmanager clients see it suppressed, and can leave it out.
-    let am = json(&app, "/api/v2/alerts?filter=service%3D%22payments%22").await;
+    let am = app
+        .get_json("/api/v2/alerts?filter=service%3D%22payments%22")
+        .await;
     assert_eq!(am[0]["status"]["state"], "suppressed");
     assert_eq!(am[0]["status"]["silencedBy"][0], silence_id.to_string());
-    let unmuted = json(&app, "/api/v2/alerts?silenced=false").await;
+    let unmuted = app.get_json("/api/v2/alerts?silenced=false").await;
     assert_eq!(unmuted.as_array().unwrap().len(), 1);
-    let am_silences = json(&app, "/api/v2/silences").await;
+    let am_silences = app.get_json("/api/v2/silences").await;
     assert_eq!(am_silences[0]["matchers"][0]["isRegex"], true);
     assert_eq!(am_silences[0]["status"]["state"], "active");
 
@@ -146,10 +136,10 @@ async fn a_silence_mutes_matching_alerts_until_it_is_expired() {
         (&sent[1]["event"], &sent[1]["alert"]["service"]),
         (&json!("firing"), &json!("payments"))
     );
-    let expired = json(&app, "/api/v1/silences?state=all").await;
+    let expired = app.get_json("/api/v1/silences?state=all").await;
     assert_eq!(expired[0]["state"], "expired");
     assert_eq!(expired[0]["expired_by"], "admin");
-    assert_eq!(json(&app, "/api/v1/silences").await, json!([]));
+    assert_eq!(app.get_json("/api/v1/silences").await, json!([]));
     let audit = db.audit_records(None, "silence.", 10).await.unwrap();
     let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, ["silence.expire", "silence.create"]);
@@ -168,21 +158,21 @@ async fn maintenance_windows_follow_weekdays_in_their_time_zone() {
             "comment": "weekly vacuum",
         })
     };
-    let (status, body) = post(
-        &app,
-        "/api/v1/silences",
-        window(json!(["sun"]), "02:00", "2h", "Mars/Olympus"),
-    )
-    .await;
+    let (status, body) = app
+        .post_json(
+            "/api/v1/silences",
+            window(json!(["sun"]), "02:00", "2h", "Mars/Olympus"),
+        )
+        .await;
     assert_eq!(status, 422);
     assert_eq!(fields(&body), ["recurrence.timezone"]);
     // Sundays 02:00–04:00 in Berlin (UTC+1 in December).
-    let (status, sunday) = post(
-        &app,
-        "/api/v1/silences",
-        window(json!(["sun"]), "02:00", "2h", "Europe/Berlin"),
-    )
-    .await;
+    let (status, sunday) = app
+        .post_json(
+            "/api/v1/silences",
+            window(json!(["sun"]), "02:00", "2h", "Europe/Berlin"),
+        )
+        .await;
     assert_eq!(status, 201, "{sunday:#}");
     assert_eq!(sunday["recurrence"]["weekdays"], json!([7]));
     let active_at = |at: &'static str| {
@@ -220,12 +210,12 @@ async fn maintenance_windows_follow_weekdays_in_their_time_zone() {
     assert_eq!(active_at("2027-07-04T00:30:00Z").await, [id]);
 
     // A window from Saturday 23:00 for 2h runs into Sunday.
-    let (_, late) = post(
-        &app,
-        "/api/v1/silences",
-        window(json!(["sat"]), "23:00", "2h", "UTC"),
-    )
-    .await;
+    let (_, late) = app
+        .post_json(
+            "/api/v1/silences",
+            window(json!(["sat"]), "23:00", "2h", "UTC"),
+        )
+        .await;
     let late = late["id"].as_i64().unwrap();
     assert_eq!(active_at("2026-12-06T00:30:00Z").await, [late]);
     assert!(active_at("2026-12-06T01:30:00Z").await.contains(&id));
@@ -233,17 +223,17 @@ async fn maintenance_windows_follow_weekdays_in_their_time_zone() {
     // A window open now mutes the evaluator's alerts.
     let now = Utc::now();
     let start = format!("{:02}:00", now.hour());
-    let (status, daily) = post(
-        &app,
-        "/api/v1/silences",
-        window(
-            json!(["1", "2", "3", "4", "5", "6", "7"]),
-            &start,
-            "2h",
-            "UTC",
-        ),
-    )
-    .await;
+    let (status, daily) = app
+        .post_json(
+            "/api/v1/silences",
+            window(
+                json!(["1", "2", "3", "4", "5", "6", "7"]),
+                &start,
+                "2h",
+                "UTC",
+            ),
+        )
+        .await;
     assert_eq!(status, 201);
     assert_eq!(daily["state"], "active");
     send(
@@ -270,19 +260,19 @@ async fn mute_until_resolved_lasts_as_long_as_its_alert() {
     let alert = alert_on(&app, "payments").await;
     let alert_id = alert["id"].as_i64().unwrap();
 
-    let (status, body) = post(
-        &app,
-        "/api/v1/silences",
-        json!({ "alert_id": 999_999, "comment": "known" }),
-    )
-    .await;
+    let (status, body) = app
+        .post_json(
+            "/api/v1/silences",
+            json!({ "alert_id": 999_999, "comment": "known" }),
+        )
+        .await;
     assert_eq!((status, fields(&body)), (422, vec!["alert_id"]));
-    let (status, silence) = post(
-        &app,
-        "/api/v1/silences",
-        json!({ "alert_id": alert_id, "comment": "known, fix deploying" }),
-    )
-    .await;
+    let (status, silence) = app
+        .post_json(
+            "/api/v1/silences",
+            json!({ "alert_id": alert_id, "comment": "known, fix deploying" }),
+        )
+        .await;
     assert_eq!(status, 201, "{silence:#}");
     assert_eq!(silence["ends_at"], Value::Null);
     // Its matchers say what it mutes, for the lists.
@@ -300,7 +290,9 @@ async fn mute_until_resolved_lasts_as_long_as_its_alert() {
         .await
         .unwrap();
     assert_eq!(resolved.status(), 200);
-    let after = json(&app, &format!("/api/v1/silences/{}", silence["id"])).await;
+    let after = app
+        .get_json(&format!("/api/v1/silences/{}", silence["id"]))
+        .await;
     assert_eq!(after["state"], "expired");
     // The errors are still there: a new alert, not muted by the old one.
     evaluate_once(&db, Utc::now()).await.unwrap();
@@ -322,9 +314,9 @@ async fn a_reminder_goes_out_before_a_silence_ends() {
             "comment": "noisy while we load-test",
         })
     };
-    let (_, hour) = post(&app, "/api/v1/silences", silence("1h")).await;
+    let (_, hour) = app.post_json("/api/v1/silences", silence("1h")).await;
     // Made knowing it ends soon: no reminder.
-    let (_, short) = post(&app, "/api/v1/silences", silence("10m")).await;
+    let (_, short) = app.post_json("/api/v1/silences", silence("10m")).await;
     assert_eq!(short["state"], "active");
     let db = app.db();
     let now = Utc::now();
@@ -354,7 +346,7 @@ async fn a_rule_notifies_only_the_targets_it_names() {
         let body = json!({ "name": name, "kind": "json", "url": receiver.url(name) });
         assert_eq!(target(&app, body).await, 201);
     }
-    let rules = json(&app, "/api/v1/rules").await;
+    let rules = app.get_json("/api/v1/rules").await;
     let errors = rules
         .as_array()
         .unwrap()
@@ -390,7 +382,7 @@ async fn a_rule_notifies_only_the_targets_it_names() {
     let sent = receiver.wait_for("payments-team", 1).await;
     assert_eq!(sent[0]["alert"]["service"], "payments");
     // The rule's labels travel with the alert.
-    let am = json(&app, "/api/v2/alerts").await;
+    let am = app.get_json("/api/v2/alerts").await;
     assert_eq!(am[0]["labels"]["team"], "payments");
     assert!(receiver.bodies("everyone").is_empty());
 }
