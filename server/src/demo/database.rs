@@ -9,6 +9,19 @@ use super::{DemoConfig, DemoError};
 
 /// `url` with `_demo` appended to its database name; the name alone too.
 pub fn demo_database_url(url: &str) -> Result<(String, String), DemoError> {
+    let name = format!("{}_demo", parse(url)?.name);
+    Ok((with_database(url, &name)?, name))
+}
+
+/// A PostgreSQL URL cut around its database name.
+struct UrlParts<'a> {
+    /// Up to the `/` before the name.
+    server: &'a str,
+    name: &'a str,
+    query: Option<&'a str>,
+}
+
+fn parse(url: &str) -> Result<UrlParts<'_>, DemoError> {
     let (base, query) = match url.split_once('?') {
         Some((base, query)) => (base, Some(query)),
         None => (url, None),
@@ -24,12 +37,20 @@ pub fn demo_database_url(url: &str) -> Result<(String, String), DemoError> {
     if name.is_empty() || !server.contains("://") || server.ends_with('/') {
         return Err(refuse());
     }
-    let demo_name = format!("{name}_demo");
-    let demo_url = match query {
-        Some(query) => format!("{server}/{demo_name}?{query}"),
-        None => format!("{server}/{demo_name}"),
-    };
-    Ok((demo_url, demo_name))
+    Ok(UrlParts {
+        server,
+        name,
+        query,
+    })
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> Result<String, DemoError> {
+    let parts = parse(url)?;
+    Ok(match parts.query {
+        Some(query) => format!("{}/{name}?{query}", parts.server),
+        None => format!("{}/{name}", parts.server),
+    })
 }
 
 /// The URL the demo's server should use: the given one, or the derived
@@ -63,8 +84,7 @@ async fn create(server_url: &str, name: &str) -> Result<bool, DemoError> {
     let first = create_database_if_missing(server_url, name).await;
     let outcome = match first {
         Err(_) => {
-            let maintenance = demo_database_url(server_url)
-                .map(|(url, demo_name)| url.replacen(&format!("/{demo_name}"), "/postgres", 1))?;
+            let maintenance = with_database(server_url, "postgres")?;
             create_database_if_missing(&maintenance, name)
                 .await
                 .or(first)
