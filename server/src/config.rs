@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use app::byte_size::ByteSize;
 use app::duration::HumanDuration;
+use app::model::public_url::PublicUrl;
 use clap::{Parser, ValueEnum};
 
 pub use crate::ingest::auth::IngestAuthMode;
@@ -100,6 +101,24 @@ pub struct IngestConfig {
         default_value = "127.0.0.1:4317"
     )]
     pub grpc_listen: SocketAddr,
+
+    /// The OTLP/HTTP URL services should send to, when it is not this
+    /// listener (a load balancer, ingress or TLS terminator in front), e.g.
+    /// `https://otel.example.com`. The Send data page shows it as is.
+    #[arg(
+        long = "otlp-http-public-url",
+        env = "WATCHPOST_OTLP_HTTP_PUBLIC_URL",
+        value_parser = PublicUrl::parse_http
+    )]
+    pub http_public_url: Option<PublicUrl>,
+
+    /// The same for OTLP/gRPC: a scheme, host and port, no path.
+    #[arg(
+        long = "otlp-grpc-public-url",
+        env = "WATCHPOST_OTLP_GRPC_PUBLIC_URL",
+        value_parser = PublicUrl::parse_grpc
+    )]
+    pub grpc_public_url: Option<PublicUrl>,
 
     /// Whether OTLP requests need an ingest key (`Authorization: Bearer
     /// wpk_…`, made with `watchpost key create`). `auto` requires one

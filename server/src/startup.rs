@@ -135,6 +135,8 @@ impl Application {
                 site: app::model::site::SiteInfo {
                     otlp_http: otlp_http_address,
                     otlp_grpc: otlp_grpc_address,
+                    public_otlp_http: config.ingest.http_public_url.clone(),
+                    public_otlp_grpc: config.ingest.grpc_public_url.clone(),
                     keys_required,
                     demo: app::model::site::DemoFlag::new(config.demo.enabled),
                 },

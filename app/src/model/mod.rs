@@ -18,6 +18,7 @@ pub mod map;
 pub mod metric_chart;
 pub mod metric_rate;
 pub mod peer;
+pub mod public_url;
 pub mod red;
 pub mod role;
 pub mod rule_form;

@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use super::public_url::PublicUrl;
+
 /// Facts about this server that the set-up instructions need, fixed at
 /// start-up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +18,10 @@ pub struct SiteInfo {
     pub otlp_http: SocketAddr,
     /// The OTLP/gRPC listener as bound.
     pub otlp_grpc: SocketAddr,
+    /// What the operator said services should use instead of the listeners
+    /// (a load balancer or ingress in front), shown as is.
+    pub public_otlp_http: Option<PublicUrl>,
+    pub public_otlp_grpc: Option<PublicUrl>,
     /// Whether OTLP requests must carry an ingest key.
     pub keys_required: bool,
     /// Whether this server's data is the demo fleet's.
@@ -63,12 +69,17 @@ pub struct SiteEndpoints {
 }
 
 impl SiteInfo {
-    /// The endpoints as the reader should use them, given the `Host` the
-    /// request reached us under (see [`browser_url`]).
+    /// The endpoints as the reader should use them: the public URLs when
+    /// given, else the listeners as seen under the `Host` the request
+    /// reached us under (see [`browser_url`]).
     pub fn endpoints(&self, request_host: Option<&str>) -> SiteEndpoints {
+        let shown = |public: &Option<PublicUrl>, bound| match public {
+            Some(url) => url.to_string(),
+            None => browser_url(bound, request_host),
+        };
         SiteEndpoints {
-            otlp_http: browser_url(self.otlp_http, request_host),
-            otlp_grpc: browser_url(self.otlp_grpc, request_host),
+            otlp_http: shown(&self.public_otlp_http, self.otlp_http),
+            otlp_grpc: shown(&self.public_otlp_grpc, self.otlp_grpc),
             ingest_key_required: self.keys_required,
             demo: self.demo.get(),
         }
@@ -211,5 +222,21 @@ mod tests {
                 "{host}"
             );
         }
+    }
+
+    #[test]
+    fn public_urls_are_shown_whatever_the_host() {
+        let site = SiteInfo {
+            otlp_http: "0.0.0.0:4318".parse().unwrap(),
+            otlp_grpc: "0.0.0.0:4317".parse().unwrap(),
+            public_otlp_http: Some(PublicUrl::parse_http("https://otel.example.com/in").unwrap()),
+            public_otlp_grpc: None,
+            keys_required: true,
+            demo: DemoFlag::new(false),
+        };
+        let shown = site.endpoints(Some("10.1.2.3:3000"));
+        assert_eq!(shown.otlp_http, "https://otel.example.com/in");
+        assert_eq!(shown.otlp_grpc, "http://10.1.2.3:4317");
+        assert!(shown.ingest_key_required);
     }
 }

@@ -155,10 +155,15 @@ pub fn config_with(database_url: &str, extra: &[&str]) -> Config {
     Config::try_parse_from(args).expect("test configuration parses")
 }
 
-/// The server on a fresh database.
+/// The server on a fresh database, ready, with an admin's client.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_flags(&[]).await
+}
+
+/// [`spawn_app`] with some extra flags.
+pub async fn spawn_app_with_flags(extra: &[&str]) -> TestApp {
     let database = TestDatabase::create().await;
-    let mut app = spawn_app_with(config_for(&database.url)).await;
+    let mut app = spawn_app_with(config_with(&database.url, extra)).await;
     app.database = Some(database);
     app.wait_until_ready(Duration::from_secs(20)).await;
     app.sign_in_as_admin().await;

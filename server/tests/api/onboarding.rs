@@ -7,7 +7,7 @@ use app::model::site::{NewServices, SiteEndpoints};
 use clap::Parser;
 use prost::Message;
 
-use crate::helpers::{TestApp, TestDatabase, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, TestDatabase, spawn_app, spawn_app_with, spawn_app_with_flags};
 use crate::ingest_http::{PROTOBUF, post};
 
 /// One span of `service`, over OTLP/HTTP.
@@ -153,4 +153,35 @@ async fn listeners_on_every_interface_take_the_host_the_reader_used() {
     let odd = site_endpoints(&app, "<img src=x>").await;
     assert!(odd.otlp_http.starts_with("http://localhost:"), "{odd:?}");
     app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn public_urls_given_by_the_operator_are_shown_as_is() {
+    let app = spawn_app_with_flags(&[
+        "--otlp-http-public-url",
+        "https://otel.example.com/ingest/",
+        "--otlp-grpc-public-url",
+        "https://otel-grpc.example.com:443",
+    ])
+    .await;
+    let site = site_endpoints(&app, "10.1.2.3:3000").await;
+    assert_eq!(site.otlp_http, "https://otel.example.com/ingest");
+    assert_eq!(site.otlp_grpc, "https://otel-grpc.example.com:443");
+    let html = app.get("/send-data").await.text().await.unwrap();
+    assert!(
+        html.contains("OTEL_EXPORTER_OTLP_ENDPOINT=https://otel.example.com/ingest"),
+        "{html}"
+    );
+    app.shutdown().await.unwrap();
+
+    // A URL that would break the snippets stops the server at the start,
+    // saying why.
+    let refused = server::config::Config::try_parse_from([
+        "watchpost",
+        "--otlp-grpc-public-url",
+        "https://otel.example.com/grpc",
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(refused.contains("host and port"), "{refused}");
 }
