@@ -1,5 +1,5 @@
 //! Leader leases: one replica among several on one database does a job
-//! (alert evaluation), and another takes over when it dies.
+//! (alert evaluation, the demo fleet), and another takes over when it dies.
 //!
 //! A lease is a PostgreSQL session advisory lock held on a connection kept
 //! out of the pool. It ends when the connection does: a crashed or
@@ -14,6 +14,8 @@ use crate::storage::{Database, StorageError};
 #[derive(Debug, Clone, Copy)]
 pub enum LeaseKey {
     AlertEvaluation,
+    /// One demo fleet per demo database, however many replicas run `--demo`.
+    DemoFleet,
 }
 
 impl LeaseKey {
@@ -22,6 +24,7 @@ impl LeaseKey {
     fn lock_id(self) -> i64 {
         match self {
             LeaseKey::AlertEvaluation => 0x7761_7463_6870_0008,
+            LeaseKey::DemoFleet => 0x7761_7463_6870_0009,
         }
     }
 }

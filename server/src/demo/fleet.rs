@@ -28,6 +28,7 @@ const TRACES_PER_SECOND: usize = 4;
 const METRICS_EVERY_SECS: u64 = 5;
 
 /// Where the fleet sends.
+#[derive(Clone)]
 pub struct Targets {
     pub otlp_http: SocketAddr,
     pub otlp_grpc: SocketAddr,

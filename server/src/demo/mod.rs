@@ -11,10 +11,12 @@
 //! - [`database`]: the demo's own database, and the guard that keeps it
 //!   from mixing with real data.
 //! - [`fleet`]: the loop that sends it all.
+//! - [`lease`]: one fleet per database, whatever the number of replicas.
 
 pub mod database;
 pub mod fleet;
 pub mod health;
+mod lease;
 pub mod scenario;
 pub mod setup;
 pub mod telemetry;
@@ -81,9 +83,10 @@ pub enum DemoError {
 /// read one-minute windows of minute rollups).
 const SHORTEST_USEFUL_CYCLE: std::time::Duration = std::time::Duration::from_secs(240);
 
-/// The demo's background job: makes its ingest key if the server wants
-/// one, then runs the fleet until `cancel`. A demo that cannot start is
-/// logged; the server it runs in goes on serving.
+/// The demo's background job: once this replica holds the demo lease,
+/// makes its ingest key if the server wants one, then runs the fleet until
+/// `cancel` (or, should the lease be lost, waits to take it again). A demo
+/// that cannot start is logged; the server it runs in goes on serving.
 pub async fn run(
     db: app::storage::Database,
     keys: crate::ingest::auth::KeyCache,
@@ -99,14 +102,26 @@ pub async fn run(
     if !crate::jobs::migrate::until_migrated(&db, &cancel).await {
         return;
     }
-    let started = async {
-        if keys.is_required() {
-            targets.key = Some(ingest_key(&db, &keys).await?);
+    while let Some(held) = lease::wait_for_lease(&db, &cancel).await {
+        // The fleet stops with the server, or when the lease is lost.
+        let fleet_cancel = cancel.child_token();
+        let fleet = async {
+            let ran = async {
+                if keys.is_required() {
+                    targets.key = Some(ingest_key(&db, &keys).await?);
+                }
+                fleet::run(db.clone(), targets.clone(), scenario, fleet_cancel.clone()).await
+            }
+            .await;
+            // Whatever ended it, the lease goes with it.
+            fleet_cancel.cancel();
+            ran
+        };
+        let (ran, ()) = tokio::join!(fleet, lease::hold(held, fleet_cancel.clone()));
+        if let Err(error) = ran {
+            tracing::error!(error = %error, "the demo fleet stopped");
+            return;
         }
-        fleet::run(db.clone(), targets, scenario, cancel.clone()).await
-    };
-    if let Err(error) = started.await {
-        tracing::error!(error = %error, "the demo fleet stopped");
     }
 }
 

@@ -209,6 +209,71 @@ async fn where_ingest_keys_are_required_the_demo_makes_its_own_and_retires_the_l
 }
 
 #[tokio::test]
+async fn replicas_on_one_database_run_one_fleet_and_the_next_takes_over() {
+    let database = TestDatabase::create().await;
+    let flags = ["--demo", "--demo-cycle", "4m", "--ingest-auth", "required"];
+    let spans = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from spans")
+            .fetch_one(&mut database.connect().await)
+            .await
+            .unwrap_or(0)
+    };
+    let mut first = spawn_app_with(config_with(&database.url, &flags)).await;
+    first.wait_until_ready(Duration::from_secs(20)).await;
+    first.sign_in_as_admin().await;
+    let (first_targets, first_keys) =
+        eventually(Duration::from_secs(20), "the first fleet", || async {
+            let state = fleet_state(&first).await;
+            (state.0.len() == 7 && spans().await > 50).then_some(state)
+        })
+        .await;
+    assert_eq!(first_keys.len(), 1, "{first_keys:?}");
+
+    // A second replica waits: it neither moves the checks to its own
+    // endpoints nor revokes the first one's key, and spans keep coming.
+    let mut second = spawn_app_with(config_with(&database.url, &flags)).await;
+    second.wait_until_ready(Duration::from_secs(20)).await;
+    second.client = first.client.clone();
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let before = spans().await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        spans().await > before,
+        "the first fleet still gets its spans in"
+    );
+    assert_eq!(
+        fleet_state(&second).await,
+        (first_targets.clone(), first_keys)
+    );
+
+    // When the first stops, the second takes over with its own endpoints
+    // and key, the first's key revoked.
+    first.shutdown().await.unwrap();
+    let (targets, keys) = eventually(Duration::from_secs(20), "the takeover", || async {
+        let state = fleet_state(&second).await;
+        (state.0.len() == 7 && state.0 != first_targets && state.1.len() == 2).then_some(state)
+    })
+    .await;
+    assert!(
+        targets.iter().all(|t| t.starts_with("http://127.0.0.1:")),
+        "{targets:?}"
+    );
+    assert_eq!(
+        keys.iter().filter(|(_, active)| *active).count(),
+        1,
+        "{keys:?}"
+    );
+    let before = spans().await;
+    eventually(
+        Duration::from_secs(10),
+        "the second fleet's spans",
+        || async { (spans().await > before + 20).then_some(()) },
+    )
+    .await;
+    second.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn the_demo_keeps_to_a_database_of_its_own() {
     // By default: the server's database with `_demo` appended, made for it.
     let server = TestDatabase::create().await;
@@ -290,4 +355,32 @@ async fn send_real_span(app: &crate::helpers::TestApp) {
 
 fn app_settings(url: &str) -> app::storage::DatabaseSettings {
     config_with(url, &[]).database.settings()
+}
+
+/// Each check's URL (a health endpoint, on the loopback ports of the
+/// replica running the fleet), sorted, and the demo's ingest keys as
+/// (name, active).
+async fn fleet_state(app: &crate::helpers::TestApp) -> (Vec<String>, Vec<(String, bool)>) {
+    let checks = app.get_json("/api/v1/checks").await;
+    let mut targets: Vec<String> = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["url"].as_str().unwrap().to_owned())
+        .collect();
+    targets.sort();
+    let keys = app.get_json("/api/v1/ingest-keys").await;
+    let keys = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["name"].as_str().unwrap().to_owned(),
+                k["revoked_at"].is_null(),
+            )
+        })
+        .filter(|(name, _)| name.starts_with("demo-fleet-"))
+        .collect();
+    (targets, keys)
 }
