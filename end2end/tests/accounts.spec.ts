@@ -3,6 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { expect, test, request as newRequest } from "@playwright/test";
 
 import { ADMIN_STATE, PASSWORD } from "../global-setup";
+import { hexId, sendTrace, traceRequest } from "./otlp";
 import { startOwnServer } from "./own-server";
 import { collectErrors, logIn as logInAs, waitForHydration } from "./page";
 
@@ -126,7 +127,7 @@ test.describe("first run", () => {
   let server: ChildProcess | undefined;
   test.afterEach(() => server?.kill("SIGTERM"));
 
-  test("the setup link from the log creates the first admin, once", async ({ page }) => {
+  test("the setup link from the log creates the first admin, once; the empty services page then fills in", async ({ page }) => {
     test.skip(!databaseUrl, "needs WATCHPOST_E2E_SETUP_DATABASE_URL (an empty database; ./dev test makes one)");
     const port = 3100 + 50 + test.info().workerIndex;
     const own = await startOwnServer([], port, databaseUrl!);
@@ -147,6 +148,21 @@ test.describe("first run", () => {
     // The link works once.
     const again = await page.goto(link);
     expect(again?.status()).toBe(410);
+
+    // Nothing has reported yet: the empty Services page watches, and the
+    // first service to report replaces it without a reload.
+    await page.goto(`http://127.0.0.1:${port}/send-data`);
+    const endpoint = (await page.getByTestId("otlp-http-endpoint").textContent())!;
+    await page.goto(`http://127.0.0.1:${port}/services?range=15m`);
+    await waitForHydration(page);
+    await expect(page.getByTestId("service-watch")).toBeVisible();
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    const startNs = BigInt(Date.now() - 50) * 1_000_000n;
+    const span = { service: "first-comer", spanId: hexId(8), name: "GET /", kind: 2, startNs, durationNs: 20_000_000n };
+    await sendTrace(page.request, traceRequest(hexId(16), [span]), endpoint);
+    await expect(page.getByRole("link", { name: "first-comer" })).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByTestId("service-watch")).toHaveCount(0);
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
   });
 });
 

@@ -12,6 +12,7 @@ mod page_header;
 mod query_state;
 mod refresh;
 mod secrets;
+mod service_watch;
 mod theme_toggle;
 mod time_range_picker;
 
@@ -26,6 +27,7 @@ pub use page_header::PageHeader;
 pub use query_state::{use_query_param, use_set_query};
 pub use refresh::use_refresh_tick;
 pub use secrets::{NewSecretForm, SecretRow, secret_list};
+pub use service_watch::ServiceWatch;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

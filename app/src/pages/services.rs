@@ -5,11 +5,13 @@ use super::range_subtitle;
 use crate::chart_scale::{format_duration_ns, format_percent, format_rate};
 use crate::components::charts::Sparkline;
 use crate::components::{
-    EmptyState, PageHeader, SendDataHelp, use_query_param, use_set_query, use_time_range,
+    EmptyState, PageHeader, SendDataHelp, ServiceWatch, use_query_param, use_set_query,
+    use_time_range,
 };
 use crate::model::check::ServiceChecks;
 use crate::model::red::ServiceRed;
 use crate::rpc::services::{ServicesOverview, fetch_services_overview};
+use crate::time_range::TimeRange;
 
 /// The columns the table sorts by, as they appear in the URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,8 +91,12 @@ pub fn ServicesPage() -> impl IntoView {
         <PageHeader title="Services" subtitle=range_subtitle("Rate, errors and latency of every service")/>
         <Transition fallback=|| view! { <p class="muted">"Loading services…"</p> }>
             {move || overview.get().map(|result| match result {
-                Ok(overview) if overview.services.is_empty() => view! { <NoServices/> }.into_any(),
-                Ok(overview) => view! { <ServicesTable overview/> }.into_any(),
+                Ok(answer) if answer.services.is_empty() => {
+                    // Only a range that runs to now can gain a service.
+                    let live = matches!(range.get(), TimeRange::Relative(_));
+                    view! { <NoServices live on_arrival=move || overview.refetch()/> }.into_any()
+                }
+                Ok(answer) => view! { <ServicesTable overview=answer/> }.into_any(),
                 Err(error) => view! { <p class="error-banner">{error.to_string()}</p> }.into_any(),
             })}
         </Transition>
@@ -98,13 +104,14 @@ pub fn ServicesPage() -> impl IntoView {
 }
 
 #[component]
-fn NoServices() -> impl IntoView {
+fn NoServices(live: bool, #[prop(into)] on_arrival: Callback<()>) -> impl IntoView {
     view! {
         <EmptyState
             title="No services have reported in this window"
             explanation="Each service that sends spans appears here with its requests per second, \
                          error rate, p50/p95/p99 latency and health."
         >
+            {live.then(|| view! { <ServiceWatch on_arrival/> })}
             <SendDataHelp/>
         </EmptyState>
     }
