@@ -47,10 +47,7 @@ fn parse(text: &str, path_allowed: bool) -> Result<PublicUrl, String> {
     if authority.is_empty() {
         return Err(format!("`{text}` has no host"));
     }
-    let authority_ok = authority
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':' | b'[' | b']'));
-    if !authority_ok {
+    if !only(authority, b"-._:[]") {
         return Err(format!(
             "`{text}`: the host may hold only letters, digits, `-._:` and brackets"
         ));
@@ -61,10 +58,7 @@ fn parse(text: &str, path_allowed: bool) -> Result<PublicUrl, String> {
             "`{text}`: a gRPC endpoint is a host and port; its paths are fixed"
         ));
     }
-    let path_ok = path
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~' | b'%'));
-    if !path_ok {
+    if !only(path, b"/-._~%") {
         return Err(format!(
             "`{text}`: the path may hold only letters, digits and `/-._~%` (no query or fragment)"
         ));
@@ -74,6 +68,12 @@ fn parse(text: &str, path_allowed: bool) -> Result<PublicUrl, String> {
         "{}{authority}{path}",
         &text[..scheme_len]
     )))
+}
+
+/// Whether `part` holds only letters, digits and the bytes of `extra`.
+fn only(part: &str, extra: &[u8]) -> bool {
+    part.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
 }
 
 #[cfg(test)]

@@ -163,12 +163,7 @@ async fn the_demo_fleet_reports_checks_itself_and_goes_through_its_incidents() {
 async fn where_ingest_keys_are_required_the_demo_makes_its_own_and_retires_the_last() {
     let database = TestDatabase::create().await;
     let flags = ["--demo", "--demo-cycle", "4m", "--ingest-auth", "required"];
-    let spans = || async {
-        sqlx::query_scalar::<_, i64>("select count(*) from spans")
-            .fetch_one(&mut database.connect().await)
-            .await
-            .unwrap_or(0)
-    };
+    let spans = || span_count(&database);
     let mut admin: Option<reqwest::Client> = None;
     for run in 1..=2 {
         let before = spans().await;
@@ -189,19 +184,10 @@ async fn where_ingest_keys_are_required_the_demo_makes_its_own_and_retires_the_l
             || async { (spans().await > before + 50).then_some(()) },
         )
         .await;
-        let keys = app.get_json("/api/v1/ingest-keys").await;
-        let demo_keys: Vec<&Value> = keys
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|k| k["name"].as_str().unwrap().starts_with("demo-fleet-"))
-            .collect();
-        assert_eq!(demo_keys.len(), run, "{keys}");
-        let active = demo_keys
-            .iter()
-            .filter(|k| k["revoked_at"].is_null())
-            .count();
-        assert_eq!(active, 1, "one key in use, the last one revoked: {keys}");
+        let (_, keys) = fleet_state(&app).await;
+        assert_eq!(keys.len(), run, "{keys:?}");
+        let active = keys.iter().filter(|(_, active)| *active).count();
+        assert_eq!(active, 1, "one key in use, the last one revoked: {keys:?}");
         app.shutdown().await.unwrap();
         // Key names carry the second they were made.
         tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -212,12 +198,7 @@ async fn where_ingest_keys_are_required_the_demo_makes_its_own_and_retires_the_l
 async fn replicas_on_one_database_run_one_fleet_and_the_next_takes_over() {
     let database = TestDatabase::create().await;
     let flags = ["--demo", "--demo-cycle", "4m", "--ingest-auth", "required"];
-    let spans = || async {
-        sqlx::query_scalar::<_, i64>("select count(*) from spans")
-            .fetch_one(&mut database.connect().await)
-            .await
-            .unwrap_or(0)
-    };
+    let spans = || span_count(&database);
     let mut first = spawn_app_with(config_with(&database.url, &flags)).await;
     first.wait_until_ready(Duration::from_secs(20)).await;
     first.sign_in_as_admin().await;
@@ -383,4 +364,12 @@ async fn fleet_state(app: &crate::helpers::TestApp) -> (Vec<String>, Vec<(String
         .filter(|(name, _)| name.starts_with("demo-fleet-"))
         .collect();
     (targets, keys)
+}
+
+/// Spans stored so far; 0 while the database is not reachable yet.
+async fn span_count(database: &TestDatabase) -> i64 {
+    sqlx::query_scalar("select count(*) from spans")
+        .fetch_one(&mut database.connect().await)
+        .await
+        .unwrap_or(0)
 }
