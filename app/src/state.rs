@@ -24,6 +24,11 @@ pub struct AppState {
     /// Where the OTLP listeners are and whether they need a key, for the
     /// set-up instructions.
     pub site: crate::model::site::SiteInfo,
+    /// Wakes this server's ingest-key cache to reload at once when a key is
+    /// made or revoked from the UI (the server functions here cannot reach
+    /// the cache, which lives in the server; the JSON API updates it
+    /// directly).
+    pub ingest_keys_changed: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// A rule in, what it would have done out.

@@ -127,10 +127,11 @@ test.describe("first run", () => {
   let server: ChildProcess | undefined;
   test.afterEach(() => server?.kill("SIGTERM"));
 
-  test("the setup link from the log creates the first admin, once; the empty services page then fills in", async ({ page }) => {
+  test("the setup link from the log creates the first admin, once; a key made on Send data brings the first service in", async ({ page }) => {
     test.skip(!databaseUrl, "needs WATCHPOST_E2E_SETUP_DATABASE_URL (an empty database; ./dev test makes one)");
     const port = 3100 + 50 + test.info().workerIndex;
-    const own = await startOwnServer([], port, databaseUrl!);
+    // Keys required, as on any server reachable from elsewhere.
+    const own = await startOwnServer([], port, databaseUrl!, { WATCHPOST_INGEST_AUTH: "required" });
     server = own.process;
     const link = own.setupLink;
     // Anyone arriving first is sent to log in, and told where accounts come from.
@@ -149,17 +150,31 @@ test.describe("first run", () => {
     const again = await page.goto(link);
     expect(again?.status()).toBe(410);
 
+    // Send data: the admin makes an ingest key on the page, and the
+    // snippets carry it from then on.
+    await page.goto(`http://127.0.0.1:${port}/send-data`);
+    await waitForHydration(page);
+    const endpoint = (await page.getByTestId("otlp-http-endpoint").textContent())!;
+    await expect(page.getByTestId("key-required")).toBeVisible();
+    await page.getByLabel("New ingest key's name").fill("first comer");
+    await page.getByRole("button", { name: "Create" }).click();
+    await expect(page.getByTestId("error-key-name")).not.toBeEmpty();
+    await page.getByLabel("New ingest key's name").fill("first-comer");
+    await page.getByRole("button", { name: "Create" }).click();
+    const key = (await page.getByTestId("new-key").textContent())!;
+    expect(key).toMatch(/^wpk_/);
+    await expect(page.getByTestId("key-in-snippets")).toBeVisible();
+    await expect(page.getByTestId("setup-steps")).toContainText(`Authorization=Bearer%20${key}`);
+
     // Nothing has reported yet: the empty Services page watches, and the
     // first service to report replaces it without a reload.
-    await page.goto(`http://127.0.0.1:${port}/send-data`);
-    const endpoint = (await page.getByTestId("otlp-http-endpoint").textContent())!;
     await page.goto(`http://127.0.0.1:${port}/services?range=15m`);
     await waitForHydration(page);
     await expect(page.getByTestId("service-watch")).toBeVisible();
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
     const startNs = BigInt(Date.now() - 50) * 1_000_000n;
     const span = { service: "first-comer", spanId: hexId(8), name: "GET /", kind: 2, startNs, durationNs: 20_000_000n };
-    await sendTrace(page.request, traceRequest(hexId(16), [span]), endpoint);
+    await sendTrace(page.request, traceRequest(hexId(16), [span]), endpoint, key);
     await expect(page.getByRole("link", { name: "first-comer" })).toBeVisible({ timeout: 15_000 });
     await expect(page.getByTestId("service-watch")).toHaveCount(0);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);

@@ -63,11 +63,14 @@ export function traceRequest(traceId: string, spans: SpanSpec[]) {
   };
 }
 
-/** Posts to the main port's `/v1/traces`, or to the OTLP/HTTP listener at `endpoint` (`http://host:port`). */
-export async function sendTrace(request: APIRequestContext, body: unknown, endpoint = "") {
+/**
+ * Posts to the main port's `/v1/traces`, or to the OTLP/HTTP listener at
+ * `endpoint` (`http://host:port`), with an ingest key if given.
+ */
+export async function sendTrace(request: APIRequestContext, body: unknown, endpoint = "", key = "") {
   const response = await request.post(`${endpoint}/v1/traces`, {
     data: JSON.stringify(body),
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
   });
   expect(response.status(), await response.text()).toBe(200);
 }

@@ -140,6 +140,7 @@ impl Application {
                     keys_required,
                     demo: app::model::site::DemoFlag::new(config.demo.enabled),
                 },
+                ingest_keys_changed: Default::default(),
             },
             metrics: Arc::new(SelfMetrics::new()),
             ingest: Arc::new(IngestSettings::from_config(&config.ingest)),
@@ -247,6 +248,7 @@ impl Application {
         jobs.spawn(crate::ingest::auth::run(
             state.ingest_keys.clone(),
             state.app.db.clone(),
+            state.app.ingest_keys_changed.clone(),
             cancel.clone(),
         ));
         jobs.spawn(jobs::rollups::run(state.app.db.clone(), cancel.clone()));

@@ -6,13 +6,19 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::model::site::SiteEndpoints;
-use crate::setup_snippets::Language;
+use crate::setup_snippets::{KEY_PLACEHOLDER, Language};
 
 /// The tabs are links to this same page with `?lang=` (other parameters,
 /// such as the time range, kept), so they work before the bundle loads and
 /// each set-up has an address to share.
+///
+/// `key`, once an admin made one on the page, replaces the snippets' key
+/// placeholder, so they can be pasted as they are.
 #[component]
-pub fn LanguageSetup(site: SiteEndpoints) -> impl IntoView {
+pub fn LanguageSetup(
+    site: SiteEndpoints,
+    #[prop(optional, into)] key: Option<Signal<Option<String>>>,
+) -> impl IntoView {
     let query = use_query_map();
     let location = use_location();
     let language =
@@ -33,11 +39,16 @@ pub fn LanguageSetup(site: SiteEndpoints) -> impl IntoView {
         })
         .collect_view();
     let steps = move || {
+        let key = key.and_then(|key| key.get());
         language
             .get()
             .steps(&site)
             .into_iter()
             .map(|(caption, code)| {
+                let code = match &key {
+                    Some(key) => code.replace(KEY_PLACEHOLDER, key),
+                    None => code,
+                };
                 view! {
                     <h3>{caption}</h3>
                     <pre class="snippet"><code>{code}</code></pre>

@@ -93,6 +93,7 @@ pub async fn create_ingest_key(name: String) -> Result<String, AppError> {
         }
         other => other?,
     };
+    state.ingest_keys_changed.notify_one();
     crate::auth::audit(&user, AuditAction::KeyCreate, name, &made.prefix).await;
     Ok(made.secret)
 }
@@ -101,10 +102,11 @@ pub async fn create_ingest_key(name: String) -> Result<String, AppError> {
 pub async fn revoke_ingest_key(name: String) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
     let user = crate::auth::require(crate::model::role::Role::Admin)?;
-    let db = crate::state::app_state()?.db;
-    if db.revoke_ingest_key(&name).await?.is_none() {
+    let state = crate::state::app_state()?;
+    if state.db.revoke_ingest_key(&name).await?.is_none() {
         return Err(AppError::NotFound("ingest key".to_owned()));
     }
+    state.ingest_keys_changed.notify_one();
     crate::auth::audit(&user, AuditAction::KeyRevoke, &name, "").await;
     Ok(())
 }

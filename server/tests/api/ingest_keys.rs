@@ -223,6 +223,27 @@ async fn keys_made_and_revoked_elsewhere_reach_the_server_within_seconds() {
 }
 
 #[tokio::test]
+async fn keys_made_and_revoked_in_the_ui_work_on_this_server_at_once() {
+    let app = spawn_with_keys().await;
+    let rpc = |endpoint: &'static str, name: &'static str| {
+        app.client
+            .post(app.url(&format!("/rpc/{endpoint}")))
+            .form(&[("name", name)])
+            .send()
+    };
+    let made = rpc("create_ingest_key", "from-the-ui").await.unwrap();
+    assert_eq!(made.status(), 200);
+    let key: String = made.json().await.unwrap();
+    // Well inside the cache's periodic refresh: the UI wakes it.
+    let within = REFRESH_EVERY / 2;
+    until_http_status(&app, &key, 200, within).await;
+    let revoked = rpc("revoke_ingest_key", "from-the-ui").await.unwrap();
+    assert_eq!(revoked.status(), 200);
+    until_http_status(&app, &key, 401, within).await;
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn the_api_checks_names() {
     let app = spawn_with_keys().await;
     create_key(&app, "web").await;

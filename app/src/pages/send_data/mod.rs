@@ -10,9 +10,10 @@ mod first_span;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::{LanguageSetup, PageHeader};
+use crate::components::{LanguageSetup, NewSecretForm, PageHeader};
 use crate::model::role::Role;
 use crate::model::site::SiteEndpoints;
+use crate::rpc::account::CreateIngestKey;
 use crate::rpc::onboarding::fetch_site_endpoints;
 use crate::setup_snippets::KEY_PLACEHOLDER;
 use first_span::{FirstSpan, use_new_services};
@@ -42,6 +43,9 @@ fn Setup(site: SiteEndpoints) -> impl IntoView {
             Yours appear beside them."</p>
     });
     let steps_site = site.clone();
+    // An admin may make the key here; the snippets then carry it.
+    let create = ServerAction::<CreateIngestKey>::new();
+    let new_key = Signal::derive(move || create.value().get().and_then(Result::ok));
     view! {
         <section class="panel" data-testid="endpoints">
             <h2>"Endpoints"</h2>
@@ -59,10 +63,10 @@ fn Setup(site: SiteEndpoints) -> impl IntoView {
                     " and this endpoint instead)"
                 </dd>
             </dl>
-            <KeyNote required=site.ingest_key_required/>
+            <KeyNote required=site.ingest_key_required create/>
             {demo}
         </section>
-        <LanguageSetup site=steps_site/>
+        <LanguageSetup site=steps_site key=new_key/>
         <section class="panel">
             <h2>"Metrics"</h2>
             <p>"The same endpoint takes OTLP metrics at " <code>"/v1/metrics"</code>
@@ -75,9 +79,10 @@ fn Setup(site: SiteEndpoints) -> impl IntoView {
     }
 }
 
-/// Whether the snippets' key line is needed, and where keys come from.
+/// Whether the snippets' key line is needed, and where keys come from:
+/// for admins, a form that makes one on the spot.
 #[component]
-fn KeyNote(required: bool) -> impl IntoView {
+fn KeyNote(required: bool, create: ServerAction<CreateIngestKey>) -> impl IntoView {
     if !required {
         return view! {
             <p class="muted" data-testid="key-not-required">"No ingest key needed: every listener \
@@ -85,18 +90,35 @@ fn KeyNote(required: bool) -> impl IntoView {
         }
         .into_any();
     }
-    let create = if crate::auth::allowed(Role::Admin) {
-        view! { <A href="/admin">"Create one on the Admin page"</A> " or run " }.into_any()
+    let admin = crate::auth::allowed(Role::Admin);
+    let where_from = if admin {
+        view! { "Make one below (named after the service, say), on the "
+        <A href="/admin">"Admin page"</A> ", or with " }
+        .into_any()
     } else {
         view! { "Ask an admin for one: admins create them on the Admin page or with " }.into_any()
     };
+    let form = admin.then(|| {
+        let on_create = Callback::new(move |name: String| {
+            create.dispatch(CreateIngestKey { name });
+        });
+        view! {
+            <NewSecretForm id="key" label="New ingest key's name" on_create
+                check=crate::model::ingest_key::check_name
+                result=Signal::derive(move || create.value().get())/>
+            <Show when=move || matches!(create.value().get(), Some(Ok(_)))>
+                <p class="muted" data-testid="key-in-snippets">"The snippets below now carry this key."</p>
+            </Show>
+        }
+    });
     view! {
         <p class="notice" data-testid="key-required">
             "This server needs an ingest key on every OTLP request, sent as "
             <code>{format!("Authorization: Bearer {KEY_PLACEHOLDER}")}</code>
-            " (the snippets below do). " {create}
+            " (the snippets below do). " {where_from}
             <code>"watchpost key create --name my-service"</code> "."
         </p>
+        {form}
     }
     .into_any()
 }

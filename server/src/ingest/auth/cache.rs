@@ -185,8 +185,14 @@ fn bearer_token(value: &HeaderValue) -> Option<&str> {
 }
 
 /// Keeps the cache in step with the table until `cancel`, then writes the
-/// last-used times one more time.
-pub async fn run(cache: KeyCache, db: Database, cancel: CancellationToken) {
+/// last-used times one more time. `changed` wakes it early: a key made or
+/// revoked on this server's UI.
+pub async fn run(
+    cache: KeyCache,
+    db: Database,
+    changed: std::sync::Arc<tokio::sync::Notify>,
+    cancel: CancellationToken,
+) {
     if !cache.is_required() {
         return;
     }
@@ -219,6 +225,7 @@ pub async fn run(cache: KeyCache, db: Database, cancel: CancellationToken) {
         tokio::select! {
             () = cancel.cancelled() => break,
             () = tokio::time::sleep(pause) => {}
+            () = changed.notified() => {}
         }
     }
     if let Err(error) = cache.flush_last_used(&db).await {
