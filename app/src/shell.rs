@@ -15,6 +15,22 @@ use crate::pages::{
 const THEME_BOOT_SCRIPT: &str = "try{var t=localStorage.getItem('watchpost-theme');\
 if(t==='light'||t==='dark'){document.documentElement.dataset.theme=t}}catch(e){}";
 
+/// Watchpost's icon. Pages carry it inline ([`favicon_data_url`]), so
+/// browsers do not ask for /favicon.ico; the server serves it there too,
+/// for the plain-text answers that carry no page (a used setup link, an
+/// API error opened in a tab), which would otherwise log a 404.
+pub const FAVICON_SVG: &str = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'>\
+    <circle cx='8' cy='8' r='6' fill='#2f7d6d'/><circle cx='8' cy='8' r='2.5' fill='white'/></svg>";
+
+/// The icon as a `data:` URL.
+pub fn favicon_data_url() -> String {
+    let escaped = FAVICON_SVG
+        .replace('<', "%3C")
+        .replace('>', "%3E")
+        .replace('#', "%23");
+    format!("data:image/svg+xml,{escaped}")
+}
+
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -24,7 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
-                <link rel="icon" href=crate::components::FAVICON/>
+                <link rel="icon" href=favicon_data_url()/>
                 <script inner_html=THEME_BOOT_SCRIPT></script>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -91,4 +107,14 @@ fn AppChrome(children: ChildrenFn) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let public = move || location.pathname.get() == "/status";
     view! { <Show when=move || !public()>{children()}</Show> }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_inline_icon_is_an_escaped_data_url() {
+        let url = super::favicon_data_url();
+        assert!(url.starts_with("data:image/svg+xml,%3Csvg "), "{url}");
+        assert!(!url.contains(['<', '>', '#']), "{url}");
+    }
 }

@@ -152,6 +152,7 @@ test.describe("first run", () => {
 
     // Send data: the admin makes an ingest key on the page, and the
     // snippets carry it from then on.
+    const errors = collectErrors(page);
     await page.goto(`http://127.0.0.1:${port}/send-data`);
     await waitForHydration(page);
     const endpoint = (await page.getByTestId("otlp-http-endpoint").textContent())!;
@@ -178,6 +179,7 @@ test.describe("first run", () => {
     await expect(page.getByRole("link", { name: "first-comer" })).toBeVisible({ timeout: 15_000 });
     await expect(page.getByTestId("service-watch")).toHaveCount(0);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(errors).toEqual([]);
   });
 });
 

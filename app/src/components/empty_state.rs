@@ -38,7 +38,8 @@ pub fn SendDataHelp() -> impl IntoView {
         let key_hint = site.ingest_key_required.then(|| {
             view! {
                 <p class="muted">"Replace " <code>{crate::setup_snippets::KEY_PLACEHOLDER}</code>
-                    " with an ingest key: admins create them on the Admin page or with "
+                    " with an ingest key: admins make one on the Send data page (which puts it \
+                    into these snippets), on the Admin page or with "
                     <code>"watchpost key create --name my-service"</code>"."</p>
             }
         });

@@ -39,6 +39,3 @@ pub fn use_time_range() -> Memo<TimeRange> {
     let query = use_query_map();
     Memo::new(move |_| TimeRange::from_query(|key| query.read().get(key)))
 }
-
-/// A small inline icon, so browsers do not ask for /favicon.ico.
-pub const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='6' fill='%232f7d6d'/%3E%3Ccircle cx='8' cy='8' r='2.5' fill='white'/%3E%3C/svg%3E";

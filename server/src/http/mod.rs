@@ -54,6 +54,7 @@ pub fn api_routes(metrics_auth: bool) -> Vec<ApiRoute> {
     let mut routes = vec![
         ApiRoute::new(Method::GET, "/healthz", public, get(probes::healthz)),
         ApiRoute::new(Method::GET, "/readyz", public, get(probes::readyz)),
+        ApiRoute::new(Method::GET, "/favicon.ico", public, get(favicon)),
         ApiRoute::new(
             Method::GET,
             "/metrics",
@@ -159,4 +160,15 @@ pub fn otlp_router(state: ServerState) -> Router {
             metrics::count_responses,
         ))
         .with_state(state)
+}
+
+/// The icon, for browsers showing an answer that is not a page.
+async fn favicon() -> impl axum::response::IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        app::shell::FAVICON_SVG,
+    )
 }

@@ -21,6 +21,17 @@ async fn healthz_is_up_and_readyz_says_why_not_while_the_database_is_unreachable
 
     let health = app.get("/healthz").await;
     assert_eq!(health.status(), 200);
+    // The icon too, to anyone: browsers ask for it beside plain-text
+    // answers, and a 404 there is an error in their console.
+    let icon = app
+        .anonymous
+        .get(app.url("/favicon.ico"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    assert!(icon.text().await.unwrap().starts_with("<svg"));
 
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), 503);
