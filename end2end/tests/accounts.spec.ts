@@ -4,7 +4,7 @@ import { expect, test, request as newRequest } from "@playwright/test";
 
 import { ADMIN_STATE, PASSWORD } from "../global-setup";
 import { hexId, sendTrace, traceRequest } from "./otlp";
-import { startOwnServer } from "./own-server";
+import { createFirstAdmin, startOwnServer } from "./own-server";
 import { collectErrors, logIn as logInAs, waitForHydration } from "./page";
 
 /** These tests start signed out. */
@@ -137,14 +137,7 @@ test.describe("first run", () => {
     // Anyone arriving first is sent to log in, and told where accounts come from.
     await page.goto(`http://127.0.0.1:${port}/services`);
     await expect(page.getByTestId("setup-hint")).toContainText("setup link");
-    await page.goto(link);
-    await waitForHydration(page);
-    await page.getByLabel("Username").fill("founder");
-    await page.getByLabel("Display name").fill("Fran Founder");
-    await page.getByLabel(/^Password \(at least/).fill(PASSWORD);
-    await page.getByLabel("Password again").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create admin and log in" }).click();
-    await expect(page.getByTestId("signed-in-as")).toHaveText("Fran Founder");
+    await createFirstAdmin(page, link, "founder", "Fran Founder");
     await expect(page.getByTestId("admin-link")).toBeVisible();
     // The link works once.
     const again = await page.goto(link);

@@ -14,8 +14,7 @@ import path from "node:path";
 
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 
-import { PASSWORD } from "../global-setup";
-import { startOwnServer } from "./own-server";
+import { createFirstAdmin, startOwnServer } from "./own-server";
 import { collectErrors, waitForHydration } from "./page";
 
 const databaseUrl = process.env.WATCHPOST_E2E_DEMO_DATABASE_URL;
@@ -67,14 +66,7 @@ test("a tour of the demo fleet through one incident cycle", async ({ page }, inf
   const link = await startDemo(databaseUrl!);
 
   // The first-run setup, then straight to the fleet.
-  await page.goto(link);
-  await waitForHydration(page);
-  await page.getByLabel("Username").fill("demo-admin");
-  await page.getByLabel("Display name").fill("Dee Demo");
-  await page.getByLabel(/^Password \(at least/).fill(PASSWORD);
-  await page.getByLabel("Password again").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create admin and log in" }).click();
-  await expect(page.getByTestId("signed-in-as")).toHaveText("Dee Demo");
+  await createFirstAdmin(page, link, "demo-admin", "Dee Demo");
 
   // Services: the whole fleet, labelled as the demo's.
   const fleet = [

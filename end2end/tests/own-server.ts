@@ -1,7 +1,10 @@
 /** A Watchpost of a test's own, on its own port and database. */
 import { spawn, type ChildProcess } from "node:child_process";
 
-import { watchpostBinary } from "../global-setup";
+import { expect, type Page } from "@playwright/test";
+
+import { PASSWORD, watchpostBinary } from "../global-setup";
+import { waitForHydration } from "./page";
 
 export type OwnServer = { process: ChildProcess; setupLink: string };
 
@@ -44,4 +47,16 @@ export function startOwnServer(
     server.stderr!.on("data", read);
     server.on("exit", (code) => reject(new Error(`watchpost ${args.join(" ")} exited (${code}):\n${seen}`)));
   });
+}
+
+/** Opens the first-run setup link and makes the first admin, who is then signed in. */
+export async function createFirstAdmin(page: Page, setupLink: string, username: string, displayName: string) {
+  await page.goto(setupLink);
+  await waitForHydration(page);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Display name").fill(displayName);
+  await page.getByLabel(/^Password \(at least/).fill(PASSWORD);
+  await page.getByLabel("Password again").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create admin and log in" }).click();
+  await expect(page.getByTestId("signed-in-as")).toHaveText(displayName);
 }

@@ -163,7 +163,7 @@ async fn the_demo_fleet_reports_checks_itself_and_goes_through_its_incidents() {
 async fn where_ingest_keys_are_required_the_demo_makes_its_own_and_retires_the_last() {
     let database = TestDatabase::create().await;
     let flags = ["--demo", "--demo-cycle", "4m", "--ingest-auth", "required"];
-    let spans = || span_count(&database);
+    let spans = || async { database.span_count().await.unwrap_or(0) };
     let mut admin: Option<reqwest::Client> = None;
     for run in 1..=2 {
         let before = spans().await;
@@ -198,7 +198,7 @@ async fn where_ingest_keys_are_required_the_demo_makes_its_own_and_retires_the_l
 async fn replicas_on_one_database_run_one_fleet_and_the_next_takes_over() {
     let database = TestDatabase::create().await;
     let flags = ["--demo", "--demo-cycle", "4m", "--ingest-auth", "required"];
-    let spans = || span_count(&database);
+    let spans = || async { database.span_count().await.unwrap_or(0) };
     let mut first = spawn_app_with(config_with(&database.url, &flags)).await;
     first.wait_until_ready(Duration::from_secs(20)).await;
     first.sign_in_as_admin().await;
@@ -364,12 +364,4 @@ async fn fleet_state(app: &crate::helpers::TestApp) -> (Vec<String>, Vec<(String
         .filter(|(name, _)| name.starts_with("demo-fleet-"))
         .collect();
     (targets, keys)
-}
-
-/// Spans stored so far; 0 while the database is not reachable yet.
-async fn span_count(database: &TestDatabase) -> i64 {
-    sqlx::query_scalar("select count(*) from spans")
-        .fetch_one(&mut database.connect().await)
-        .await
-        .unwrap_or(0)
 }

@@ -80,6 +80,13 @@ impl TestDatabase {
             .await
             .expect("connect to the test database")
     }
+
+    /// Spans stored so far; an error until migrations made the table.
+    pub async fn span_count(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("select count(*) from spans")
+            .fetch_one(&mut self.connect().await)
+            .await
+    }
 }
 
 impl Drop for TestDatabase {

@@ -20,11 +20,7 @@ async fn client(app: &TestApp) -> TraceServiceClient<Channel> {
 }
 
 async fn stored_spans(app: &TestApp) -> i64 {
-    let mut db = app.database.as_ref().unwrap().connect().await;
-    sqlx::query_scalar("select count(*) from spans")
-        .fetch_one(&mut db)
-        .await
-        .unwrap()
+    app.database.as_ref().unwrap().span_count().await.unwrap()
 }
 
 #[tokio::test]
